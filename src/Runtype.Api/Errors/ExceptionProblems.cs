@@ -1,0 +1,98 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Runtype.Api.Http;
+using Runtype.Application.Common;
+using Runtype.Domain.Common;
+using Runtype.Domain.Sessions;
+
+namespace Runtype.Api.Errors;
+
+/// <summary>
+/// The one place where failures become HTTP: validation failures, domain errors, not-found, preconditions and
+/// framework exceptions each map to their status and problem; anything else is a logged 500 with no details.
+/// </summary>
+public sealed partial class ExceptionProblems(IProblemDetailsService problemDetails, ILogger<ExceptionProblems> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+            return true;
+        }
+
+        var problem = ToProblem(exception, httpContext);
+        if (problem.Status >= StatusCodes.Status500InternalServerError)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path, ApiProblems.TraceIdOf(httpContext));
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    public static ProblemDetails ToProblem(Exception exception, HttpContext httpContext) => exception switch
+    {
+        ValidationException validation => ApiProblems.Validation(validation.Errors
+            .GroupBy(e => e.PropertyName, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal)),
+        InvalidProductObject invalid => ApiProblems.Validation(new Dictionary<string, string[]> { ["productObject"] = [invalid.Message] }),
+        ReservedEventType reserved => ApiProblems.Validation(new Dictionary<string, string[]> { ["type"] = [reserved.Message] }),
+        NotFoundException notFound => ApiProblems.Create(StatusCodes.Status404NotFound, notFound.Message, "not_found"),
+        PreconditionFailedException stale => PreconditionFailed(stale, httpContext),
+        InvalidStatusTransition transition => Transition(transition),
+        SessionIsReadOnly readOnly => With(
+            ApiProblems.Create(StatusCodes.Status409Conflict, readOnly.Message, "session_read_only", "Session is read-only"),
+            ("currentStatus", readOnly.Status.ToWire())),
+        SessionExpired expired => With(
+            ApiProblems.Create(StatusCodes.Status409Conflict, expired.Message, "session_expired", "Session has expired"),
+            ("currentStatus", SessionStatus.Expired.ToWire()),
+            ("expiresAt", expired.ExpiresAt)),
+        ProductObjectHashMismatch mismatch => With(
+            ApiProblems.Create(StatusCodes.Status409Conflict, mismatch.Message, "product_object_hash_mismatch", "productObjectHash mismatch"),
+            ("productObjectHash", mismatch.Actual)),
+        ConcurrencyConflictException conflict => ApiProblems.Create(StatusCodes.Status409Conflict, conflict.Message, "concurrent_update"),
+        DomainException domain => ApiProblems.Create(StatusCodes.Status409Conflict, domain.Message, "conflict"),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Create(
+            StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {RequestBodyLimit.MaxBytes} bytes (1 MiB).", "body_too_large"),
+        BadHttpRequestException badRequest => ApiProblems.Create(badRequest.StatusCode, "The request could not be read.", "bad_request"),
+        _ => ApiProblems.Create(StatusCodes.Status500InternalServerError, "An unexpected error occurred. Quote the traceId when you report it.", "internal_error"),
+    };
+
+    private static ProblemDetails Transition(InvalidStatusTransition transition)
+    {
+        var allowed = transition.Allowed.Select(s => s.ToWire()).ToArray();
+        var detail = $"{transition.Message} Allowed next statuses: {(allowed.Length == 0 ? "none" : string.Join(", ", allowed))}.";
+        return With(
+            ApiProblems.Create(StatusCodes.Status409Conflict, detail, "invalid_status_transition", "Invalid status transition"),
+            ("currentStatus", transition.From.ToWire()),
+            ("requestedStatus", transition.To.ToWire()),
+            ("allowedStatuses", allowed));
+    }
+
+    private static ProblemDetails PreconditionFailed(PreconditionFailedException stale, HttpContext httpContext)
+    {
+        var etag = ETags.Format(stale.CurrentVersion);
+        httpContext.Response.Headers.ETag = etag;
+        return ApiProblems.Create(StatusCodes.Status412PreconditionFailed, $"{stale.Message} Its current ETag is {etag}.", "precondition_failed");
+    }
+
+    private static ProblemDetails With(ProblemDetails problem, params (string Name, object? Value)[] members)
+    {
+        foreach (var (name, value) in members)
+        {
+            problem.Extensions[name] = value;
+        }
+
+        return problem;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path} (traceId {TraceId})")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path, string traceId);
+}

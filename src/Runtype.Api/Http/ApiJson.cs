@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Runtype.Domain.Common;
+
+namespace Runtype.Api.Http;
+
+/// <summary>The one set of JSON rules for request and response bodies (contract §1 and §5).</summary>
+public static class ApiJson
+{
+    /// <summary>JSON nesting deeper than this is refused with 400.</summary>
+    public const int MaxDepth = 64;
+
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.AllowDuplicateProperties = false;
+        options.MaxDepth = MaxDepth;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        options.Converters.Add(new UtcTimestampConverter());
+        options.Converters.Add(new JsonObjectConverter());
+        options.Converters.Add(new OptionalConverterFactory());
+    }
+}
+
+/// <summary>Timestamps: ISO 8601, UTC, milliseconds, <c>Z</c> suffix.</summary>
+public sealed class UtcTimestampConverter : JsonConverter<DateTime>
+{
+    private const string Format = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DateTime.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+
+    public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToUniversalTime().ToString(Format, CultureInfo.InvariantCulture));
+}
+
+/// <summary>
+/// Every <see cref="JsonElement"/> in a request is a free-form object (prd, plan, productObject, assemblyState,
+/// payload): anything but an object is refused, and an object may not repeat a key at any depth.
+/// </summary>
+public sealed class JsonObjectConverter : JsonConverter<JsonElement>
+{
+    public override JsonElement Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException();
+        }
+
+        var value = JsonElement.ParseValue(ref reader);
+        try
+        {
+            RejectRepeatedKeys(value);
+        }
+        catch (InvalidOperationException)
+        {
+            // A key escaped as an unpaired UTF-16 surrogate ("\ud800") has no string value to compare.
+            throw new JsonException("An object key is not valid Unicode (it contains an unpaired UTF-16 surrogate).");
+        }
+
+        return value;
+    }
+
+    public override void Write(Utf8JsonWriter writer, JsonElement value, JsonSerializerOptions options) => value.WriteTo(writer);
+
+    private static void RejectRepeatedKeys(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!names.Add(property.Name))
+                    {
+                        // Same words as System.Text.Json's own duplicate check, so both read alike to clients.
+                        throw new JsonException($"Duplicate property '{property.Name}' encountered during deserialization.");
+                    }
+
+                    RejectRepeatedKeys(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    RejectRepeatedKeys(item);
+                }
+
+                break;
+        }
+    }
+}
+
+/// <summary>Reads a present key (null included) as a present <see cref="Optional{T}"/>; an absent key stays absent.</summary>
+public sealed class OptionalConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) =>
+        typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() == typeof(Optional<>);
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(OptionalConverter<>).MakeGenericType(typeToConvert.GetGenericArguments()[0]))!;
+
+    private sealed class OptionalConverter<T> : JsonConverter<Optional<T>>
+    {
+        public override bool HandleNull => true;
+
+        public override Optional<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            // The value's own converter, called in place, so an error keeps the path of the field ("$.prd").
+            var converter = (JsonConverter<T>)options.GetConverter(typeof(T));
+            return reader.TokenType == JsonTokenType.Null && !converter.HandleNull
+                ? Optional<T>.Of(default!)
+                : Optional<T>.Of(converter.Read(ref reader, typeof(T), options)!);
+        }
+
+        public override void Write(Utf8JsonWriter writer, Optional<T> value, JsonSerializerOptions options)
+        {
+            if (value.HasValue)
+            {
+                JsonSerializer.Serialize(writer, value.Value, options);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using Mediator;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Runtype.Api.Auth;
+using Runtype.Api.Http;
+using Runtype.Application.Sessions;
+using Runtype.Application.Sessions.AppendSessionEvent;
+using Runtype.Application.Sessions.CreateSession;
+using Runtype.Application.Sessions.DeleteSession;
+using Runtype.Application.Sessions.GetSession;
+using Runtype.Application.Sessions.GetSessionEvent;
+using Runtype.Application.Sessions.ListSessions;
+using Runtype.Application.Sessions.UpdateSession;
+
+namespace Runtype.Api.Sessions;
+
+/// <summary>The six published calls of Product Generation (contract §4). Bind, send, translate: nothing else.</summary>
+[ApiController]
+[Route(BasePath)]
+[Produces("application/json")]
+[ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+[ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+[ProducesResponseType<ProblemDetails>(StatusCodes.Status500InternalServerError, "application/problem+json")]
+public sealed class SessionsController(ISender sender) : ControllerBase
+{
+    public const string BasePath = "v1/products/generation/sessions";
+
+    /// <summary>List generation sessions: the caller's sessions, newest first.</summary>
+    [HttpGet]
+    [Authorize(Policy = CallerClaims.ReadPolicy)]
+    [ProducesResponseType<SessionPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public async Task<ActionResult<SessionPage>> List(
+        [FromQuery] string? status, [FromQuery] int? limit, [FromQuery] int? offset, CancellationToken cancellationToken) =>
+        await sender.Send(new ListSessions(User.ToCaller(), status, limit ?? ListSessions.DefaultLimit, offset ?? 0), cancellationToken);
+
+    /// <summary>Create a generation session, in status intake.</summary>
+    [HttpPost]
+    [Authorize(Policy = CallerClaims.WritePolicy)]
+    [Consumes("application/json")]
+    [ProducesResponseType<SessionDto>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
+    public async Task<ActionResult<SessionDto>> Create(
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateSessionRequest? body, CancellationToken cancellationToken)
+    {
+        var created = await sender.Send(new CreateSession(User.ToCaller(), body?.CatalogVersion, body?.SchemaVersion, body?.Prd), cancellationToken);
+        Response.Headers.ETag = ETags.Format(created.Version);
+        return Created($"/{BasePath}/{created.Id}", created);
+    }
+
+    /// <summary>Get session details, with its events oldest first.</summary>
+    [HttpGet("{id:guid}")]
+    [Authorize(Policy = CallerClaims.ReadPolicy)]
+    [ProducesResponseType<SessionDetailsDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status304NotModified)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public async Task<ActionResult<SessionDetailsDto>> Get(
+        Guid id, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, CancellationToken cancellationToken)
+    {
+        var session = await sender.Send(new GetSession(User.ToCaller(), id), cancellationToken);
+        Response.Headers.ETag = ETags.Format(session.Version);
+        return ETags.MatchesIfNoneMatch(ifNoneMatch, session.Version) ? StatusCode(StatusCodes.Status304NotModified) : session;
+    }
+
+    /// <summary>Update a generation session: status, PRD, plan, product object, assembly state.</summary>
+    [HttpPatch("{id:guid}")]
+    [Authorize(Policy = CallerClaims.WritePolicy)]
+    [Consumes("application/json")]
+    [ProducesResponseType<SessionDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
+    public async Task<ActionResult<SessionDto>> Update(
+        Guid id, [FromBody] UpdateSessionRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken cancellationToken)
+    {
+        var updated = await sender.Send(
+            new UpdateSession(User.ToCaller(), id, body.Status, body.Prd, body.Plan, body.ProductObject, body.ProductObjectHash, body.AssemblyState, ETags.ParseIfMatch(ifMatch)),
+            cancellationToken);
+        Response.Headers.ETag = ETags.Format(updated.Version);
+        return updated;
+    }
+
+    /// <summary>Delete a generation session and its events.</summary>
+    [HttpDelete("{id:guid}")]
+    [Authorize(Policy = CallerClaims.WritePolicy)]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public async Task<IActionResult> Delete(Guid id, CancellationToken cancellationToken)
+    {
+        await sender.Send(new DeleteSession(User.ToCaller(), id), cancellationToken);
+        return NoContent();
+    }
+
+    /// <summary>Append an event to a session.</summary>
+    [HttpPost("{id:guid}/events")]
+    [Authorize(Policy = CallerClaims.WritePolicy)]
+    [Consumes("application/json")]
+    [ProducesResponseType<SessionEventDto>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
+    public async Task<ActionResult<SessionEventDto>> AppendEvent(Guid id, [FromBody] AppendEventRequest body, CancellationToken cancellationToken)
+    {
+        var appended = await sender.Send(
+            new AppendSessionEvent(User.ToCaller(), id, body.Type, body.Stage, body.Message, body.Payload), cancellationToken);
+        return Created($"/{BasePath}/{id}/events/{appended.Id}", appended);
+    }
+
+    /// <summary>Get one event of a session.</summary>
+    [HttpGet("{id:guid}/events/{eventId:guid}")]
+    [Authorize(Policy = CallerClaims.ReadPolicy)]
+    [ProducesResponseType<SessionEventDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public async Task<ActionResult<SessionEventDto>> GetEvent(Guid id, Guid eventId, CancellationToken cancellationToken) =>
+        await sender.Send(new GetSessionEvent(User.ToCaller(), id, eventId), cancellationToken);
+}

@@ -1,0 +1,23 @@
+using FluentValidation;
+using Microsoft.Extensions.DependencyInjection;
+using Runtype.Application.ApiKeys.CreateApiKey;
+using Runtype.Application.Sessions.AppendSessionEvent;
+using Runtype.Application.Sessions.CreateSession;
+using Runtype.Application.Sessions.ListSessions;
+using Runtype.Application.Sessions.UpdateSession;
+
+namespace Runtype.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>The validators, listed one by one (no assembly scanning). Handlers are registered by the Mediator source generator.</summary>
+    public static IServiceCollection AddApplication(this IServiceCollection services)
+    {
+        services.AddSingleton<IValidator<CreateSession>, CreateSessionValidator>();
+        services.AddSingleton<IValidator<ListSessions>, ListSessionsValidator>();
+        services.AddSingleton<IValidator<UpdateSession>, UpdateSessionValidator>();
+        services.AddSingleton<IValidator<AppendSessionEvent>, AppendSessionEventValidator>();
+        services.AddSingleton<IValidator<CreateApiKey>, CreateApiKeyValidator>();
+        return services;
+    }
+}

@@ -1,0 +1,22 @@
+using System.Text.Json;
+using Mediator;
+using Runtype.Application.Common;
+
+namespace Runtype.Application.Sessions.AppendSessionEvent;
+
+/// <summary>Appends an event to one of the caller's sessions; bumps the session's updatedAt.</summary>
+public sealed record AppendSessionEvent(Caller Caller, Guid SessionId, string? Type, string? Stage, string? Message, JsonElement? Payload)
+    : ICommand<SessionEventDto>;
+
+public sealed class AppendSessionEventHandler(ISessionRepository sessions, TimeProvider clock)
+    : ICommandHandler<AppendSessionEvent, SessionEventDto>
+{
+    public async ValueTask<SessionEventDto> Handle(AppendSessionEvent command, CancellationToken cancellationToken)
+    {
+        var session = await sessions.FindAsync(command.SessionId, command.Caller.UserId, cancellationToken)
+            ?? throw new NotFoundException("session", command.SessionId);
+        var appended = session.AppendEvent(command.Type!, command.Stage, command.Message, JsonObjects.ToText(command.Payload), clock.GetUtcNow());
+        await sessions.SaveChangesAsync(cancellationToken);
+        return appended.ToDto();
+    }
+}

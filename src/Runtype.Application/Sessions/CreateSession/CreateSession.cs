@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Mediator;
+using Runtype.Application.Common;
+using Runtype.Domain.Sessions;
+
+namespace Runtype.Application.Sessions.CreateSession;
+
+/// <summary>Starts a session in status <c>intake</c> for the caller.</summary>
+public sealed record CreateSession(Caller Caller, string? CatalogVersion, string? SchemaVersion, JsonElement? Prd) : ICommand<SessionDto>;
+
+public sealed class CreateSessionHandler(ISessionRepository sessions, SessionSettings settings, TimeProvider clock)
+    : ICommandHandler<CreateSession, SessionDto>
+{
+    public async ValueTask<SessionDto> Handle(CreateSession command, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var session = Session.Start(
+            command.Caller.UserId,
+            command.Caller.OrganizationId,
+            command.CatalogVersion,
+            command.SchemaVersion,
+            JsonObjects.ToText(command.Prd),
+            now,
+            settings.TimeToLive);
+        sessions.Add(session);
+        await sessions.SaveChangesAsync(cancellationToken);
+        return session.ToDto(now);
+    }
+}

@@ -1,0 +1,31 @@
+using Runtype.Domain.Sessions;
+
+namespace Runtype.Application.Sessions;
+
+/// <summary>Loads and saves Session aggregates for changes (tracked).</summary>
+public interface ISessionRepository
+{
+    /// <summary>The caller's session, tracked for a change; null when missing or someone else's.</summary>
+    Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken);
+
+    void Add(Session session);
+
+    void Remove(Session session);
+
+    /// <summary>Saves the tracked sessions and their new events; throws <see cref="Common.ConcurrencyConflictException"/> on a stale version.</summary>
+    Task SaveChangesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Read-only queries (no tracking) behind the GET calls.</summary>
+public interface ISessionQueries
+{
+    Task<Session?> GetAsync(Guid id, string userId, CancellationToken cancellationToken);
+
+    /// <summary>The session's events, oldest first.</summary>
+    Task<IReadOnlyList<SessionEvent>> GetEventsAsync(Guid sessionId, CancellationToken cancellationToken);
+
+    Task<SessionEvent?> GetEventAsync(Guid sessionId, Guid eventId, string userId, CancellationToken cancellationToken);
+
+    /// <summary>A page of the user's sessions, newest first; <paramref name="status"/> is the status as clients see it at <paramref name="now"/>.</summary>
+    Task<(IReadOnlyList<Session> Items, int Total)> ListAsync(string userId, SessionStatus? status, int limit, int offset, DateTimeOffset now, CancellationToken cancellationToken);
+}

@@ -1,0 +1,56 @@
+using System.Text.Json.Serialization;
+using Runtype.Application.Common;
+
+namespace Runtype.Application.Sessions;
+
+/// <summary>A session as the API returns it (contract §3). Free-form objects are the stored JSON text.</summary>
+public record SessionDto(
+    Guid Id,
+    string UserId,
+    string? OrganizationId,
+    string Status,
+    string? CatalogVersion,
+    string? SchemaVersion,
+    [property: JsonConverter(typeof(RawJsonConverter))] string? Prd,
+    [property: JsonConverter(typeof(RawJsonConverter))] string? Plan,
+    [property: JsonConverter(typeof(RawJsonConverter))] string? ProductObject,
+    string? ProductObjectHash,
+    [property: JsonConverter(typeof(RawJsonConverter))] string? AssemblyState,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime ExpiresAt)
+{
+    /// <summary>The concurrency token; not part of the body, it becomes the <c>ETag</c> header.</summary>
+    [JsonIgnore]
+    public long Version { get; init; }
+}
+
+/// <summary>A session with its event log, oldest first: the answer of <c>GET /sessions/{id}</c>.</summary>
+public sealed record SessionDetailsDto : SessionDto
+{
+    public SessionDetailsDto(SessionDto session, IReadOnlyList<SessionEventDto> events)
+        : base(session)
+    {
+        Events = events;
+    }
+
+    [JsonPropertyOrder(1)]
+    public IReadOnlyList<SessionEventDto> Events { get; init; }
+}
+
+/// <summary>One event of a session's log.</summary>
+public sealed record SessionEventDto(
+    Guid Id,
+    Guid SessionId,
+    string UserId,
+    string? OrganizationId,
+    string Type,
+    string? Stage,
+    string? Message,
+    [property: JsonConverter(typeof(RawJsonConverter))] string Payload,
+    DateTime CreatedAt);
+
+/// <summary>A page of the caller's sessions.</summary>
+public sealed record SessionPage(IReadOnlyList<SessionDto> Data, Pagination Pagination);
+
+public sealed record Pagination(int Limit, int Offset, int Total);

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Mediator;
+using Runtype.Application.Common;
+using Runtype.Domain.Common;
+using Runtype.Domain.Sessions;
+
+namespace Runtype.Application.Sessions.UpdateSession;
+
+/// <summary>
+/// Changes a session. An absent field is left alone; a present null clears it. <see cref="ProductObjectHash"/> is a
+/// check against the server's hash. <see cref="IfMatch"/> holds the versions an <c>If-Match</c> header accepts
+/// (null: no precondition).
+/// </summary>
+public sealed record UpdateSession(
+    Caller Caller,
+    Guid Id,
+    Optional<string?> Status = default,
+    Optional<JsonElement?> Prd = default,
+    Optional<JsonElement?> Plan = default,
+    Optional<JsonElement?> ProductObject = default,
+    Optional<string?> ProductObjectHash = default,
+    Optional<JsonElement?> AssemblyState = default,
+    IReadOnlyCollection<long>? IfMatch = null) : ICommand<SessionDto>
+{
+    public bool HasAnyField =>
+        Status.HasValue || Prd.HasValue || Plan.HasValue || ProductObject.HasValue || ProductObjectHash.HasValue || AssemblyState.HasValue;
+}
+
+public sealed class UpdateSessionHandler(ISessionRepository sessions, TimeProvider clock) : ICommandHandler<UpdateSession, SessionDto>
+{
+    public async ValueTask<SessionDto> Handle(UpdateSession command, CancellationToken cancellationToken)
+    {
+        var session = await sessions.FindAsync(command.Id, command.Caller.UserId, cancellationToken)
+            ?? throw new NotFoundException("session", command.Id);
+        if (command.IfMatch is not null && !command.IfMatch.Contains(session.Version))
+        {
+            throw new PreconditionFailedException(session.Version);
+        }
+
+        var now = clock.GetUtcNow();
+        session.Update(
+            new SessionUpdate(
+                Status: command.Status.HasValue && SessionLifecycle.TryParse(command.Status.Value, out var status) ? status : default(Optional<SessionStatus>),
+                Prd: Text(command.Prd),
+                Plan: Text(command.Plan),
+                ProductObject: Text(command.ProductObject),
+                ProductObjectHash: command.ProductObjectHash,
+                AssemblyState: Text(command.AssemblyState)),
+            now);
+        await sessions.SaveChangesAsync(cancellationToken);
+        return session.ToDto(now);
+    }
+
+    private static Optional<string?> Text(Optional<JsonElement?> value) =>
+        value.HasValue ? JsonObjects.ToText(value.Value) : default(Optional<string?>);
+}

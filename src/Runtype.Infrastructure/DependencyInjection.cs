@@ -1,0 +1,72 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Runtype.Application.ApiKeys;
+using Runtype.Application.Common;
+using Runtype.Application.Sessions;
+using Runtype.Infrastructure.ApiKeys;
+using Runtype.Infrastructure.Persistence;
+using Runtype.Infrastructure.Sessions;
+
+namespace Runtype.Infrastructure;
+
+public static class DependencyInjection
+{
+    public const string ConnectionStringName = "Runtype";
+
+    /// <summary>Reads <c>Database:Provider</c>, <c>Database:MigrateOnStartup</c> and <c>ConnectionStrings:Runtype</c>.</summary>
+    public static DatabaseOptions ReadDatabaseOptions(IConfiguration configuration)
+    {
+        var providerText = configuration["Database:Provider"];
+        DatabaseProvider provider;
+        if (string.IsNullOrWhiteSpace(providerText))
+        {
+            provider = DatabaseProvider.Sqlite;
+        }
+        else if (!Enum.TryParse(providerText, ignoreCase: true, out provider) || !Enum.IsDefined(provider))
+        {
+            throw new InvalidOperationException($"Database:Provider must be Sqlite or SqlServer, not '{providerText}'.");
+        }
+
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            connectionString = provider == DatabaseProvider.Sqlite
+                ? DatabaseOptions.DefaultSqliteConnectionString
+                : throw new InvalidOperationException("ConnectionStrings:Runtype is required when Database:Provider is SqlServer.");
+        }
+
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            connectionString = SqliteSetup.Prepare(connectionString);
+        }
+
+        return new DatabaseOptions(provider, connectionString, configuration.GetValue("Database:MigrateOnStartup", true));
+    }
+
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services)
+    {
+        // Configuration is read when the first context is built, so hosts and tests can still change it after registration.
+        services.AddSingleton(sp => ReadDatabaseOptions(sp.GetRequiredService<IConfiguration>()));
+        services.AddDbContext<SqliteRuntypeDbContext>((sp, options) => ConfigureSqlite(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
+        services.AddDbContext<SqlServerRuntypeDbContext>((sp, options) => ConfigureSqlServer(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
+        services.AddScoped<RuntypeDbContext>(sp => sp.GetRequiredService<DatabaseOptions>().Provider switch
+        {
+            DatabaseProvider.SqlServer => sp.GetRequiredService<SqlServerRuntypeDbContext>(),
+            _ => sp.GetRequiredService<SqliteRuntypeDbContext>(),
+        });
+
+        services.AddScoped<IUnitOfWork, UnitOfWork>();
+        services.AddScoped<ISessionRepository, SessionRepository>();
+        services.AddScoped<ISessionQueries, SessionQueries>();
+        services.AddScoped<IApiKeyRepository, ApiKeyRepository>();
+        services.AddScoped<DatabaseMigrator>();
+        return services;
+    }
+
+    internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas());
+
+    internal static void ConfigureSqlServer(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure());
+}

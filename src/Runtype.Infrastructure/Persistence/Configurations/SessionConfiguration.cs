@@ -1,0 +1,68 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Runtype.Domain.Sessions;
+
+namespace Runtype.Infrastructure.Persistence.Configurations;
+
+internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
+{
+    public static readonly ValueConverter<SessionStatus, string> StatusConverter = new(
+        status => status.ToWire(),
+        stored => ParseStatus(stored));
+
+    public void Configure(EntityTypeBuilder<Session> builder)
+    {
+        builder.ToTable("sessions");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.UserId).HasMaxLength(SessionLimits.OwnerIdLength).IsRequired();
+        builder.Property(s => s.OrganizationId).HasMaxLength(SessionLimits.OwnerIdLength);
+        builder.Property(s => s.Status).HasConversion(StatusConverter).HasMaxLength(SessionLimits.StatusLength).IsUnicode(false).IsRequired();
+        builder.Property(s => s.CatalogVersion).HasMaxLength(SessionLimits.VersionLength);
+        builder.Property(s => s.SchemaVersion).HasMaxLength(SessionLimits.VersionLength);
+        builder.Property(s => s.Prd);
+        builder.Property(s => s.Plan);
+        builder.Property(s => s.ProductObject);
+        builder.Property(s => s.ProductObjectHash).HasMaxLength(SessionLimits.HashLength).IsUnicode(false);
+        builder.Property(s => s.AssemblyState);
+        builder.Property(s => s.Version).IsConcurrencyToken();
+        builder.Property(s => s.LastEventSequence);
+        builder.Ignore(s => s.NewEvents);
+
+        // GET /sessions: the owner's page, newest first, with and without a status filter.
+        builder.HasIndex(s => new { s.UserId, s.CreatedAt, s.Id })
+            .IsDescending(false, true, true)
+            .HasDatabaseName("ix_sessions_user_created");
+        builder.HasIndex(s => new { s.UserId, s.Status, s.CreatedAt, s.Id })
+            .IsDescending(false, false, true, true)
+            .HasDatabaseName("ix_sessions_user_status_created");
+
+        // The expiry sweeper: active sessions by expiry time.
+        builder.HasIndex(s => new { s.Status, s.ExpiresAt }).HasDatabaseName("ix_sessions_status_expires");
+    }
+
+    private static SessionStatus ParseStatus(string stored) =>
+        SessionLifecycle.TryParse(stored, out var status) ? status : throw new InvalidOperationException($"Unknown session status '{stored}' in the database.");
+}
+
+internal sealed class SessionEventConfiguration : IEntityTypeConfiguration<SessionEvent>
+{
+    public void Configure(EntityTypeBuilder<SessionEvent> builder)
+    {
+        builder.ToTable("session_events");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.Id).ValueGeneratedNever();
+        builder.Property(e => e.UserId).HasMaxLength(SessionLimits.OwnerIdLength).IsRequired();
+        builder.Property(e => e.OrganizationId).HasMaxLength(SessionLimits.OwnerIdLength);
+        builder.Property(e => e.Type).HasMaxLength(SessionLimits.EventTypeLength).IsRequired();
+        builder.Property(e => e.Stage).HasMaxLength(SessionLimits.EventStageLength);
+        builder.Property(e => e.Message).HasMaxLength(SessionLimits.EventMessageLength);
+        builder.Property(e => e.Payload).IsRequired();
+
+        builder.HasOne<Session>().WithMany().HasForeignKey(e => e.SessionId).OnDelete(DeleteBehavior.Cascade);
+
+        // A session's log in commit order; unique, so two appends can never share a place.
+        builder.HasIndex(e => new { e.SessionId, e.Sequence }).IsUnique().HasDatabaseName("ux_session_events_session_sequence");
+    }
+}

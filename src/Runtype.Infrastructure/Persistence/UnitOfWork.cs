@@ -1,0 +1,41 @@
+using Runtype.Application.Common;
+
+namespace Runtype.Infrastructure.Persistence;
+
+/// <summary>
+/// One transaction per command, inside the provider's execution strategy (SQL Server retries transient faults
+/// there). On SQLite the transaction is <c>BEGIN IMMEDIATE</c>, so writers queue instead of conflicting; on
+/// SQL Server a stale concurrency token is retried on fresh state, a bounded number of times.
+/// </summary>
+internal sealed class UnitOfWork(RuntypeDbContext db) : IUnitOfWork
+{
+    internal const int MaxAttempts = 8;
+
+    public async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var strategy = db.Database.CreateExecutionStrategy();
+                return await strategy.ExecuteAsync(
+                    (db, work),
+                    static async (_, state, ct) =>
+                    {
+                        state.db.ChangeTracker.Clear();
+                        await using var transaction = await state.db.Database.BeginTransactionAsync(ct);
+                        var result = await state.work(ct);
+                        await transaction.CommitAsync(ct);
+                        return result;
+                    },
+                    verifySucceeded: null,
+                    cancellationToken);
+            }
+            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            {
+                db.ChangeTracker.Clear();
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
+            }
+        }
+    }
+}
