@@ -22,7 +22,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
             return true;
         }
 
-        var problem = ToProblem(exception, httpContext);
+        var problem = ToProblem(exception);
         if (problem.Status >= StatusCodes.Status500InternalServerError)
         {
             LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path, ApiProblems.TraceIdOf(httpContext));
@@ -37,7 +37,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         });
     }
 
-    public static ProblemDetails ToProblem(Exception exception, HttpContext httpContext) => exception switch
+    public static ProblemDetails ToProblem(Exception exception) => exception switch
     {
         ValidationException validation => ApiProblems.Validation(validation.Errors
             .GroupBy(e => e.PropertyName, StringComparer.Ordinal)
@@ -45,7 +45,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         InvalidProductObject invalid => ApiProblems.Validation(new Dictionary<string, string[]> { ["productObject"] = [invalid.Message] }),
         ReservedEventType reserved => ApiProblems.Validation(new Dictionary<string, string[]> { ["type"] = [reserved.Message] }),
         NotFoundException notFound => ApiProblems.Create(StatusCodes.Status404NotFound, notFound.Message, "not_found"),
-        PreconditionFailedException stale => PreconditionFailed(stale, httpContext),
+        PreconditionFailedException stale => PreconditionFailed(stale),
         InvalidStatusTransition transition => Transition(transition),
         SessionIsReadOnly readOnly => With(
             ApiProblems.Create(StatusCodes.Status409Conflict, readOnly.Message, "session_read_only", "Session is read-only"),
@@ -76,11 +76,13 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
             ("allowedStatuses", allowed));
     }
 
-    private static ProblemDetails PreconditionFailed(PreconditionFailedException stale, HttpContext httpContext)
+    private static ProblemDetails PreconditionFailed(PreconditionFailedException stale)
     {
+        // In the body: the exception-handler middleware strips cache headers (ETag included) from error responses.
         var etag = ETags.Format(stale.CurrentVersion);
-        httpContext.Response.Headers.ETag = etag;
-        return ApiProblems.Create(StatusCodes.Status412PreconditionFailed, $"{stale.Message} Its current ETag is {etag}.", "precondition_failed");
+        return With(
+            ApiProblems.Create(StatusCodes.Status412PreconditionFailed, $"{stale.Message} Its current ETag is {etag}.", "precondition_failed"),
+            ("currentETag", etag));
     }
 
     private static ProblemDetails With(ProblemDetails problem, params (string Name, object? Value)[] members)

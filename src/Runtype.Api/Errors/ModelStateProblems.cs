@@ -38,17 +38,17 @@ public sealed partial class ModelStateProblems(IOptions<Microsoft.AspNetCore.Mvc
             }
         }
 
-        var problem = ApiProblems.Validation(errors.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal));
-        ApiProblems.Complete(problem, context.HttpContext);
-        return new ObjectResult(problem)
-        {
-            StatusCode = StatusCodes.Status400BadRequest,
-            ContentTypes = { "application/problem+json" },
-        };
+        return new ProblemResult(ApiProblems.Validation(errors.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal)));
     }
 
     private (string Field, string Message) Describe(string key, string message, Type? bodyType)
     {
+        if (key == BodyKey && message.EndsWith("field is required.", StringComparison.Ordinal))
+        {
+            // The body was the JSON literal null.
+            return (BodyKey, "A JSON object is required as the request body.");
+        }
+
         if (!key.StartsWith('$') && key.Length > 0 && !message.Contains("non-empty request body", StringComparison.Ordinal))
         {
             // A query value that is not of its type, e.g. "limit=abc" (all typed query values are integers).
@@ -60,7 +60,7 @@ public sealed partial class ModelStateProblems(IOptions<Microsoft.AspNetCore.Mvc
         var field = TopLevelField(key);
         if (message.Contains("non-empty request body", StringComparison.Ordinal) || (field is null && message.Contains("required", StringComparison.Ordinal)))
         {
-            return (BodyKey, "A JSON request body is required.");
+            return (BodyKey, "A JSON object is required as the request body.");
         }
 
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
@@ -142,4 +142,15 @@ public sealed partial class ModelStateProblems(IOptions<Microsoft.AspNetCore.Mvc
 
     [GeneratedRegex(@"\s*Path: .*$", RegexOptions.Singleline)]
     private static partial Regex PathSuffix();
+
+    /// <summary>Writes a problem through the problem-details service, like every other error of the API.</summary>
+    private sealed class ProblemResult(ProblemDetails problem) : IActionResult
+    {
+        public async Task ExecuteResultAsync(ActionContext context)
+        {
+            context.HttpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
+            await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>()
+                .WriteAsync(new ProblemDetailsContext { HttpContext = context.HttpContext, ProblemDetails = problem });
+        }
+    }
 }

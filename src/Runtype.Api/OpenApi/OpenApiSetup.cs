@@ -96,7 +96,7 @@ public static class OpenApiSetup
 
             var isSession = context.Description.RelativePath?.EndsWith("sessions/{id}", StringComparison.Ordinal) == true
                 || (status == "201" && context.Description.RelativePath?.EndsWith("sessions", StringComparison.Ordinal) == true);
-            if (isSession && status is "200" or "201" or "304" or "412")
+            if (isSession && status is "200" or "201" or "304")
             {
                 AddHeader(concrete, "ETag", "The session's version, for If-Match (PATCH) and If-None-Match (GET).");
             }

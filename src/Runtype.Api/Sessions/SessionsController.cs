@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -77,7 +78,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
     public async Task<ActionResult<SessionDto>> Update(
-        Guid id, [FromBody] UpdateSessionRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken cancellationToken)
+        Guid id, [FromBody, Required] UpdateSessionRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken cancellationToken)
     {
         var updated = await sender.Send(
             new UpdateSession(User.ToCaller(), id, body.Status, body.Prd, body.Plan, body.ProductObject, body.ProductObjectHash, body.AssemblyState, ETags.ParseIfMatch(ifMatch)),
@@ -107,7 +108,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
-    public async Task<ActionResult<SessionEventDto>> AppendEvent(Guid id, [FromBody] AppendEventRequest body, CancellationToken cancellationToken)
+    public async Task<ActionResult<SessionEventDto>> AppendEvent(Guid id, [FromBody, Required] AppendEventRequest body, CancellationToken cancellationToken)
     {
         var appended = await sender.Send(
             new AppendSessionEvent(User.ToCaller(), id, body.Type, body.Stage, body.Message, body.Payload), cancellationToken);

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using Runtype.Api.Cli;
+using Runtype.Api.Tests.Infrastructure;
+
+namespace Runtype.Api.Tests.Platform;
+
+/// <summary>The <c>keys</c> verbs of the API host (contract §2), in process and as a real process on a database file.</summary>
+public sealed class CommandLineTests(SqliteApiFixture api) : IClassFixture<SqliteApiFixture>
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Keys_create_prints_the_key_alone_on_the_last_line_and_the_key_works()
+    {
+        var (code, output, _) = await RunAsync("keys", "create", "--user", "user_cli", "--org", "org_cli", "--name", "ci key");
+
+        Assert.Equal(CommandLine.Ok, code);
+        var key = output.TrimEnd('\n').Split('\n')[^1];
+        Assert.Matches("^rt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$", key);
+        using var client = api.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var created = await client.PostJsonAsync(Wire.Sessions, "{}");
+        var session = await created.ReadJsonAsync();
+        Assert.Equal("user_cli", session.GetProperty("userId").GetString());
+        Assert.Equal("org_cli", session.GetProperty("organizationId").GetString());
+    }
+
+    [Fact]
+    public async Task Keys_list_shows_keys_without_secrets_and_revoke_takes_effect_on_the_next_request()
+    {
+        var user = await api.CreateUserAsync();
+
+        var (listCode, listed, _) = await RunAsync("keys", "list", "--user", user.UserId);
+        var (revokeCode, revoked, _) = await RunAsync("keys", "revoke", user.KeyId);
+        var (_, listedAfter, _) = await RunAsync("keys", "list", "--user", user.UserId);
+        using var response = await user.Client.GetAsync(Wire.Sessions, Token);
+
+        Assert.Equal(CommandLine.Ok, listCode);
+        Assert.Contains(user.KeyId, listed, StringComparison.Ordinal);
+        Assert.DoesNotContain(user.Key, listed, StringComparison.Ordinal);
+        Assert.DoesNotContain(user.Key[20..], listed, StringComparison.Ordinal);
+        Assert.Contains("active", listed, StringComparison.Ordinal);
+        Assert.Equal(CommandLine.Ok, revokeCode);
+        Assert.Contains(user.KeyId, revoked, StringComparison.Ordinal);
+        Assert.Contains("revoked", listedAfter, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_with_scopes_gets_only_those()
+    {
+        var (_, output, _) = await RunAsync("keys", "create", "--user", "user_scoped", "--scopes", "sessions:read");
+        using var client = api.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", output.TrimEnd('\n').Split('\n')[^1]);
+
+        using var list = await client.GetAsync(Wire.Sessions, Token);
+        using var create = await client.PostJsonAsync(Wire.Sessions, "{}");
+
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+    }
+
+    public static TheoryData<string[], int> BadArguments => new()
+    {
+        { ["keys"], CommandLine.Usage },
+        { ["keys", "rotate"], CommandLine.Usage },
+        { ["keys", "create"], CommandLine.Usage },
+        { ["keys", "create", "--user"], CommandLine.Usage },
+        { ["keys", "create", "--user", "u", "--scopes", "sessions:admin"], CommandLine.Usage },
+        { ["keys", "create", "--user", "u", "--bogus", "x"], CommandLine.Usage },
+        { ["keys", "create", "--user", "u", "extra"], CommandLine.Usage },
+        { ["keys", "list", "--org", "o"], CommandLine.Usage },
+        { ["keys", "revoke"], CommandLine.Usage },
+        { ["keys", "revoke", "a", "b"], CommandLine.Usage },
+        { ["keys", "revoke", "0000000000000000"], CommandLine.Failed },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadArguments))]
+    public async Task Bad_arguments_print_a_clear_message_and_exit_non_zero(string[] args, int expected)
+    {
+        var (code, output, error) = await RunAsync(args);
+
+        Assert.Equal(expected, code);
+        Assert.StartsWith("error:", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("rt_", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_real_host_runs_the_verbs_on_the_configured_database_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("runtype-cli-");
+        var connection = $"Data Source={Path.Combine(folder.FullName, "keys.db")}";
+
+        var created = await RunProcessAsync("keys", "create", "--user", "user_proc", "--ConnectionStrings:Runtype", connection);
+        var listed = await RunProcessAsync("keys", "list", "--ConnectionStrings:Runtype", connection);
+        var bad = await RunProcessAsync("keys", "create", "--ConnectionStrings:Runtype", connection);
+
+        Assert.True(created.Code == 0, created.Error);
+        var key = created.Output.TrimEnd('\n').Split('\n')[^1];
+        Assert.StartsWith("rt_", key, StringComparison.Ordinal);
+        Assert.Contains(key[3..19], listed.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, listed.Output, StringComparison.Ordinal);
+        Assert.Equal(CommandLine.Usage, bad.Code);
+        Assert.Contains("--user", bad.Error, StringComparison.Ordinal);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        folder.Delete(recursive: true);
+    }
+
+    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter { NewLine = "\n" };
+        using var error = new StringWriter { NewLine = "\n" };
+        var code = await CommandLine.RunAsync(args, api.Services, output, error, Token);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunProcessAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Runtype.Api.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Token);
+        var error = process.StandardError.ReadToEndAsync(Token);
+        await process.WaitForExitAsync(Token);
+        return (process.ExitCode, await output, await error);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net;
+using System.Text.Json;
+using Runtype.Api.Tests.Infrastructure;
+
+namespace Runtype.Api.Tests.Platform;
+
+/// <summary>Health, OpenAPI, the reference page, and the framework's own errors as problem details.</summary>
+public abstract class PlatformEndpointsTests(ApiFixture api)
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Health_endpoints_answer_without_credentials(string path)
+    {
+        using var client = api.CreateAnonymousClient();
+
+        using var response = await client.GetAsync(path, Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.ReadTextAsync());
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_every_call_with_bearer_security()
+    {
+        using var client = api.CreateAnonymousClient();
+
+        using var response = await client.GetAsync("/openapi/v1.json", Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = await response.ReadJsonAsync();
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        var paths = document.GetProperty("paths");
+        var expected = new Dictionary<string, Dictionary<string, string[]>>
+        {
+            ["/v1/products/generation/sessions"] = new()
+            {
+                ["get"] = ["200", "400", "401", "403"],
+                ["post"] = ["201", "400", "401", "403", "413", "415"],
+            },
+            ["/v1/products/generation/sessions/{id}"] = new()
+            {
+                ["get"] = ["200", "304", "401", "403", "404"],
+                ["patch"] = ["200", "400", "401", "403", "404", "409", "412", "413", "415"],
+                ["delete"] = ["204", "401", "403", "404"],
+            },
+            ["/v1/products/generation/sessions/{id}/events"] = new() { ["post"] = ["201", "400", "401", "403", "404", "409", "413", "415"] },
+            ["/v1/products/generation/sessions/{id}/events/{eventId}"] = new() { ["get"] = ["200", "401", "403", "404"] },
+        };
+        foreach (var (path, operations) in expected)
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"Missing path {path}");
+            foreach (var (method, codes) in operations)
+            {
+                var responses = item.GetProperty(method).GetProperty("responses");
+                foreach (var code in codes)
+                {
+                    Assert.True(responses.TryGetProperty(code, out _), $"{method} {path} does not document {code}");
+                }
+            }
+        }
+
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        Assert.Equal("http", scheme.GetProperty("type").GetString());
+        Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
+        Assert.Equal(JsonValueKind.Array, document.GetProperty("security").ValueKind);
+        var sessionSchema = document.GetProperty("components").GetProperty("schemas").GetProperty("SessionDto").GetProperty("properties");
+        foreach (var member in Shapes.Session)
+        {
+            Assert.True(sessionSchema.TryGetProperty(member, out _), $"SessionDto schema lacks {member}");
+        }
+
+        Assert.Contains("object", sessionSchema.GetProperty("prd").GetRawText(), StringComparison.Ordinal);
+        var location = paths.GetProperty("/v1/products/generation/sessions").GetProperty("post").GetProperty("responses").GetProperty("201").GetProperty("headers");
+        Assert.True(location.TryGetProperty("Location", out _));
+    }
+
+    [Fact]
+    public async Task The_reference_page_is_served_without_credentials()
+    {
+        using var client = api.Factory.CreateClient();
+
+        using var response = await client.GetAsync("/docs", Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("openapi/v1.json", await response.ReadTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/nothing-here")]
+    [InlineData("/v1/products/generation")]
+    [InlineData("/v1/products/generation/sessions/0195f3c4-1111-7aaa-8bbb-000000000000/unknown")]
+    public async Task Unknown_routes_are_404_problem_details(string path)
+    {
+        using var client = api.CreateAnonymousClient();
+
+        using var response = await client.GetAsync(path, Token);
+
+        await response.AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_method_the_route_does_not_take_is_405_problem_details()
+    {
+        var user = await api.CreateUserAsync();
+
+        using var put = await user.Client.SendJsonAsync(HttpMethod.Put, $"{Wire.Sessions}/{Guid.CreateVersion7()}", "{}");
+        using var deleteAll = await user.Client.DeleteAsync(Wire.Sessions, Token);
+
+        await put.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        await deleteAll.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+    }
+
+    [Fact]
+    public async Task Responses_carry_nosniff_and_no_Server_header()
+    {
+        using var client = api.CreateAnonymousClient();
+
+        using var response = await client.GetAsync("/health/live", Token);
+
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.False(response.Headers.Contains("Server"));
+    }
+}

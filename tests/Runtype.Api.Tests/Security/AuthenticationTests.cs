@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Runtype.Api.Tests.Infrastructure;
+
+namespace Runtype.Api.Tests.Security;
+
+/// <summary>Credentials, scopes and the 401/403 answers (contract §2).</summary>
+public abstract class AuthenticationTests(ApiFixture api)
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_bearer_key_and_a_bare_key_are_both_accepted()
+    {
+        var user = await api.CreateUserAsync();
+        using var bare = api.CreateAnonymousClient();
+        bare.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", user.Key);
+        using var lowercase = api.CreateAnonymousClient();
+        lowercase.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "bearer " + user.Key);
+
+        using var viaBearer = await user.Client.GetAsync(Wire.Sessions, Token);
+        using var viaBare = await bare.GetAsync(Wire.Sessions, Token);
+        using var viaLowercase = await lowercase.GetAsync(Wire.Sessions, Token);
+
+        Assert.Equal(HttpStatusCode.OK, viaBearer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, viaBare.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, viaLowercase.StatusCode);
+    }
+
+    public static TheoryData<string> BadCredentials => new()
+    {
+        "Bearer",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "Bearer rt_0123456789abcdef_notTheRightSecretAtAllxxxxxxxxxxxxxxxxxxxxx",
+        "rt_0123456789abcdef_notTheRightSecretAtAllxxxxxxxxxxxxxxxxxxxxx",
+        "Bearer rt_short",
+        "Bearer sk_live_something",
+        "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",
+        "Bearer a b",
+    };
+
+    [Theory]
+    [MemberData(nameof(BadCredentials))]
+    public async Task Malformed_and_unknown_credentials_are_401_with_WWW_Authenticate(string header)
+    {
+        using var client = api.CreateAnonymousClient();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", header);
+
+        using var response = await client.GetAsync(Wire.Sessions, Token);
+
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+    }
+
+    [Fact]
+    public async Task A_missing_credential_is_401_on_every_call()
+    {
+        using var client = api.CreateAnonymousClient();
+        var id = Guid.CreateVersion7();
+
+        foreach (var (method, url) in new[]
+        {
+            (HttpMethod.Get, Wire.Sessions), (HttpMethod.Post, Wire.Sessions), (HttpMethod.Get, $"{Wire.Sessions}/{id}"),
+            (HttpMethod.Patch, $"{Wire.Sessions}/{id}"), (HttpMethod.Delete, $"{Wire.Sessions}/{id}"),
+            (HttpMethod.Post, $"{Wire.Sessions}/{id}/events"), (HttpMethod.Get, $"{Wire.Sessions}/{id}/events/{id}"),
+        })
+        {
+            using var response = await client.SendJsonAsync(method, url, method == HttpMethod.Get || method == HttpMethod.Delete ? null : "{}");
+            await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+            Assert.Equal("Bearer", response.Headers.WwwAuthenticate.First().Scheme);
+        }
+    }
+
+    [Fact]
+    public async Task A_key_with_a_changed_character_is_401()
+    {
+        var user = await api.CreateUserAsync();
+        var tampered = user.Key[..^1] + (user.Key[^1] == 'A' ? 'B' : 'A');
+        using var client = api.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tampered);
+
+        using var response = await client.GetAsync(Wire.Sessions, Token);
+
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_revoked_key_fails_on_the_next_request()
+    {
+        var user = await api.CreateUserAsync();
+        using var before = await user.Client.GetAsync(Wire.Sessions, Token);
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        await api.RevokeKeyAsync(user.KeyId);
+        using var after = await user.Client.GetAsync(Wire.Sessions, Token);
+
+        await after.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains("revoked", (await after.ReadJsonAsync()).GetProperty("detail").GetString()!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_keys_of_one_user_see_the_same_sessions()
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        var second = await api.CreateKeyAsync(user.UserId, user.OrganizationId, ["sessions:read"]);
+        using var client = api.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", second.PlainText);
+
+        using var response = await client.GetAsync($"{Wire.Sessions}/{id}", Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_write_only_key_cannot_read_and_a_read_only_key_cannot_write()
+    {
+        var writer = await api.CreateUserAsync("org", "sessions:write");
+        var reader = await api.CreateUserAsync("org", "sessions:read");
+
+        using var writerList = await writer.Client.GetAsync(Wire.Sessions, Token);
+        using var writerCreate = await writer.Client.PostJsonAsync(Wire.Sessions, "{}");
+        using var readerList = await reader.Client.GetAsync(Wire.Sessions, Token);
+        using var readerCreate = await reader.Client.PostJsonAsync(Wire.Sessions, "{}");
+
+        await writerList.AssertProblemAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        Assert.Equal(HttpStatusCode.Created, writerCreate.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, readerList.StatusCode);
+        await readerCreate.AssertProblemAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        Assert.Equal(0, (await readerList.ReadJsonAsync()).GetProperty("pagination").GetProperty("total").GetInt32());
+    }
+}

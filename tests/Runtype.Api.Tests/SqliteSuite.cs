@@ -1,0 +1,23 @@
+using Runtype.Api.Tests.Infrastructure;
+using Runtype.Api.Tests.Platform;
+using Runtype.Api.Tests.Security;
+using Runtype.Api.Tests.Sessions;
+
+namespace Runtype.Api.Tests;
+
+// The HTTP suite on the embedded database: each abstract test class, bound to a SQLite file of its own.
+public sealed class CreateSessionOnSqlite(SqliteApiFixture api) : CreateSessionTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class ListSessionsOnSqlite(SqliteApiFixture api) : ListSessionsTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class GetSessionOnSqlite(SqliteApiFixture api) : GetSessionTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class UpdateSessionOnSqlite(SqliteApiFixture api) : UpdateSessionTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class DeleteSessionOnSqlite(SqliteApiFixture api) : DeleteSessionTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class AppendEventOnSqlite(SqliteApiFixture api) : AppendEventTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class AuthenticationOnSqlite(SqliteApiFixture api) : AuthenticationTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class PlatformEndpointsOnSqlite(SqliteApiFixture api) : PlatformEndpointsTests(api), IClassFixture<SqliteApiFixture>;
