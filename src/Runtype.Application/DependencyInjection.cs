@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Runtype.Application.ApiKeys.CreateApiKey;
 using Runtype.Application.Sessions.AppendSessionEvent;
 using Runtype.Application.Sessions.CreateSession;
+using Runtype.Application.Sessions.ListSessionEvents;
 using Runtype.Application.Sessions.ListSessions;
+using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Application.Sessions.UpdateSession;
 
 namespace Runtype.Application;
@@ -18,6 +20,10 @@ public static class DependencyInjection
         services.AddSingleton<IValidator<UpdateSession>, UpdateSessionValidator>();
         services.AddSingleton<IValidator<AppendSessionEvent>, AppendSessionEventValidator>();
         services.AddSingleton<IValidator<CreateApiKey>, CreateApiKeyValidator>();
+        services.AddSingleton<IValidator<ListSessionEvents>, ListSessionEventsValidator>();
+        services.AddSingleton<IValidator<OpenSessionEventStream>, OpenSessionEventStreamValidator>();
+        services.AddSingleton<SessionChangeSignal>();
+        services.AddSingleton<EventStreamLimiter>();
         return services;
     }
 }

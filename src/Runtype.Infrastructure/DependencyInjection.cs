@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Runtype.Application.ApiKeys;
 using Runtype.Application.Common;
 using Runtype.Application.Sessions;
+using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Infrastructure.ApiKeys;
 using Runtype.Infrastructure.Persistence;
 using Runtype.Infrastructure.Sessions;
@@ -59,6 +60,7 @@ public static class DependencyInjection
         services.AddScoped<IUnitOfWork, UnitOfWork>();
         services.AddScoped<ISessionRepository, SessionRepository>();
         services.AddScoped<ISessionQueries, SessionQueries>();
+        services.AddSingleton<ISessionEventFeed, SessionEventFeed>();
         services.AddScoped<IApiKeyRepository, ApiKeyRepository>();
         services.AddScoped<DatabaseMigrator>();
         return services;

@@ -1,8 +1,10 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Runtype.Api.Http;
 using Runtype.Application.Common;
+using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Domain.Common;
 using Runtype.Domain.Sessions;
 
@@ -29,6 +31,11 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (exception is TooManyStreamsException tooMany)
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(tooMany.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -57,6 +64,9 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         ProductObjectHashMismatch mismatch => With(
             ApiProblems.Create(StatusCodes.Status409Conflict, mismatch.Message, "product_object_hash_mismatch", "productObjectHash mismatch"),
             ("productObjectHash", mismatch.Actual)),
+        TooManyStreamsException tooMany => With(
+            ApiProblems.Create(StatusCodes.Status429TooManyRequests, tooMany.Message, "too_many_streams", "Too many live streams"),
+            ("limit", tooMany.Limit)),
         ConcurrencyConflictException conflict => ApiProblems.Create(StatusCodes.Status409Conflict, conflict.Message, "concurrent_update"),
         DomainException domain => ApiProblems.Create(StatusCodes.Status409Conflict, domain.Message, "conflict"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Create(

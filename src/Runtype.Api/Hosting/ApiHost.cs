@@ -70,13 +70,14 @@ public static class ApiHost
         services.AddSingleton(provider => new SessionSettings(
             provider.GetRequiredService<IConfiguration>().GetValue("Sessions:TimeToLive", SessionSettings.DefaultTimeToLive)));
         services.AddApplication();
+        services.AddLiveProgress();
         services.AddInfrastructure();
         services.AddMediator((MediatorOptions options) =>
         {
             options.Namespace = "Runtype.Api.Mediator";
             options.ServiceLifetime = ServiceLifetime.Scoped;
             options.Assemblies = [typeof(CreateSession)];
-            options.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(TransactionBehavior<,>)];
+            options.PipelineBehaviors = [typeof(SessionChangeNotificationBehavior<,>), typeof(ValidationBehavior<,>), typeof(TransactionBehavior<,>)];
         });
         services.AddHostedService<DatabaseMigrationService>();
 
@@ -114,6 +115,7 @@ public static class ApiHost
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return next(context);
         });
+        app.UseDashboard();
         app.UseMiddleware<RequestBodyLimit>();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -94,6 +94,11 @@ public static class OpenApiSetup
                 AddHeader(concrete, "Location", "The address of the created resource.");
             }
 
+            if (status == "429")
+            {
+                AddHeader(concrete, "Retry-After", "Seconds to wait before trying again.");
+            }
+
             var isSession = context.Description.RelativePath?.EndsWith("sessions/{id}", StringComparison.Ordinal) == true
                 || (status == "201" && context.Description.RelativePath?.EndsWith("sessions", StringComparison.Ordinal) == true);
             if (isSession && status is "200" or "201" or "304")

@@ -11,7 +11,9 @@ using Runtype.Application.Sessions.CreateSession;
 using Runtype.Application.Sessions.DeleteSession;
 using Runtype.Application.Sessions.GetSession;
 using Runtype.Application.Sessions.GetSessionEvent;
+using Runtype.Application.Sessions.ListSessionEvents;
 using Runtype.Application.Sessions.ListSessions;
+using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Application.Sessions.UpdateSession;
 
 namespace Runtype.Api.Sessions;
@@ -122,4 +124,45 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public async Task<ActionResult<SessionEventDto>> GetEvent(Guid id, Guid eventId, CancellationToken cancellationToken) =>
         await sender.Send(new GetSessionEvent(User.ToCaller(), id, eventId), cancellationToken);
+
+    /// <summary>List a session's events, oldest first, a page at a time.</summary>
+    /// <remarks>
+    /// For sessions with long histories. `after` is the id of an event of this session (omit it to start at the first
+    /// event); an id that is not an event of this session is a 400 naming `after`. `limit` is 1–500, default 100.
+    /// `pagination.next` is the `after` of the next page, or null when this page reaches the end of the log as it
+    /// stands (to follow new events, use the stream).
+    /// </remarks>
+    [HttpGet("{id:guid}/events")]
+    [Authorize(Policy = CallerClaims.ReadPolicy)]
+    [ProducesResponseType<SessionEventPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public async Task<ActionResult<SessionEventPage>> ListEvents(
+        Guid id, [FromQuery] string? after, [FromQuery] int? limit, CancellationToken cancellationToken) =>
+        await sender.Send(new ListSessionEvents(User.ToCaller(), id, after, limit ?? ListSessionEvents.DefaultLimit), cancellationToken);
+
+    /// <summary>Follow a session's events live, as Server-Sent Events.</summary>
+    /// <remarks>
+    /// `text/event-stream`: first the events after `Last-Event-ID` (or all of them), then each new event as it is
+    /// appended. Each event is `id:` (the event id), `event:` (its type) and `data:` (the event JSON, as
+    /// `GET /events/{eventId}` returns it). A `: heartbeat` comment is sent after 15 s without events. The stream
+    /// ends once the session is completed, failed, cancelled, expired or deleted and its events are sent (a final
+    /// `: end: ...` comment says why). Reconnecting when there is nothing left to send is answered 204. A user may
+    /// hold a limited number of streams open at once (Streams:MaxPerUser, default 5): beyond it, 429 with
+    /// Retry-After.
+    /// </remarks>
+    [HttpGet("{id:guid}/events/stream")]
+    [Authorize(Policy = CallerClaims.ReadPolicy)]
+    [Produces(ServerSentEvents.MediaType)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, ServerSentEvents.MediaType)]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
+    public async Task<IActionResult> StreamEvents(
+        Guid id, [FromHeader(Name = OpenSessionEventStream.LastEventIdField)] string? lastEventId, CancellationToken cancellationToken)
+    {
+        var stream = await sender.Send(new OpenSessionEventStream(User.ToCaller(), id, lastEventId), cancellationToken);
+        return stream is null ? NoContent() : new EventStreamResult(stream);
+    }
 }

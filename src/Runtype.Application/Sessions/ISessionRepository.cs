@@ -26,6 +26,9 @@ public interface ISessionQueries
 
     Task<SessionEvent?> GetEventAsync(Guid sessionId, Guid eventId, string userId, CancellationToken cancellationToken);
 
+    /// <summary>At most <paramref name="limit"/> of the session's events whose sequence is after <paramref name="afterSequence"/>, oldest first.</summary>
+    Task<IReadOnlyList<SessionEvent>> GetEventsAfterAsync(Guid sessionId, long afterSequence, int limit, CancellationToken cancellationToken);
+
     /// <summary>A page of the user's sessions, newest first; <paramref name="status"/> is the status as clients see it at <paramref name="now"/>.</summary>
     Task<(IReadOnlyList<Session> Items, int Total)> ListAsync(string userId, SessionStatus? status, int limit, int offset, DateTimeOffset now, CancellationToken cancellationToken);
 }

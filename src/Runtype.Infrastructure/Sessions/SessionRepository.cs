@@ -54,6 +54,9 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
         db.SessionEvents.AsNoTracking()
             .FirstOrDefaultAsync(e => e.Id == eventId && e.SessionId == sessionId && e.UserId == userId, cancellationToken);
 
+    public async Task<IReadOnlyList<SessionEvent>> GetEventsAfterAsync(Guid sessionId, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        await SessionEventReads.After(db, sessionId, afterSequence, limit).ToListAsync(cancellationToken);
+
     public async Task<(IReadOnlyList<Session> Items, int Total)> ListAsync(
         string userId, SessionStatus? status, int limit, int offset, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -20,8 +20,10 @@ public sealed record UpdateSession(
     Optional<JsonElement?> ProductObject = default,
     Optional<string?> ProductObjectHash = default,
     Optional<JsonElement?> AssemblyState = default,
-    IReadOnlyCollection<long>? IfMatch = null) : ICommand<SessionDto>
+    IReadOnlyCollection<long>? IfMatch = null) : ICommand<SessionDto>, ISessionChange
 {
+    Guid ISessionChange.SessionId => Id;
+
     public bool HasAnyField =>
         Status.HasValue || Prd.HasValue || Plan.HasValue || ProductObject.HasValue || ProductObjectHash.HasValue || AssemblyState.HasValue;
 }

@@ -1,0 +1,44 @@
+using Microsoft.Net.Http.Headers;
+using Runtype.Application.Sessions.StreamSessionEvents;
+
+namespace Runtype.Api.Hosting;
+
+/// <summary>The live-progress features: stream settings (<c>Streams:*</c>) and the dashboard's static files.</summary>
+public static class LiveProgress
+{
+    /// <summary>Answers of the dashboard's files: scripts and styles only from this origin, no framing, no referrer.</summary>
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+    public static IServiceCollection AddLiveProgress(this IServiceCollection services) =>
+        services.AddSingleton(provider => ReadStreamSettings(provider.GetRequiredService<IConfiguration>()));
+
+    /// <summary>Reads <c>Streams:MaxPerUser</c>, <c>Streams:PollInterval</c> and <c>Streams:HeartbeatInterval</c>.</summary>
+    public static EventStreamSettings ReadStreamSettings(IConfiguration configuration) =>
+        new EventStreamSettings(
+            configuration.GetValue("Streams:MaxPerUser", EventStreamSettings.DefaultMaxPerUser),
+            configuration.GetValue("Streams:PollInterval", EventStreamSettings.DefaultPollInterval),
+            configuration.GetValue("Streams:HeartbeatInterval", EventStreamSettings.DefaultHeartbeatInterval))
+        .Validate();
+
+    /// <summary>
+    /// The dashboard: the files of wwwroot, <c>/</c> answered with <c>index.html</c>, no credentials needed. Only
+    /// files that exist are answered, and never in place of an API route, so an unknown address is still a 404
+    /// problem (no fallback page).
+    /// </summary>
+    public static void UseDashboard(this WebApplication app)
+    {
+        app.UseDefaultFiles();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            OnPrepareResponse = context =>
+            {
+                var headers = context.Context.Response.Headers;
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers[HeaderNames.CacheControl] = "no-cache";
+                headers["Referrer-Policy"] = "no-referrer";
+            },
+        });
+    }
+}

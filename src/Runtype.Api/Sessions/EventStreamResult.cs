@@ -1,0 +1,50 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Runtype.Application.Sessions.StreamSessionEvents;
+
+namespace Runtype.Api.Sessions;
+
+/// <summary>
+/// Writes a <see cref="SessionEventStream"/> as <c>text/event-stream</c>, flushing each message as it comes. It ends
+/// when the stream ends, when the client goes away (RequestAborted) or when the server stops (a client then
+/// reconnects, to this or another replica, with <c>Last-Event-ID</c>); the user's stream slot is freed in every case.
+/// </summary>
+public sealed class EventStreamResult(SessionEventStream stream) : IActionResult
+{
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        using var owned = stream;
+        var http = context.HttpContext;
+        var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.JsonSerializerOptions;
+        var stopping = http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
+
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ServerSentEvents.MediaType;
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        try
+        {
+            await WriteAsync(response, ServerSentEvents.Comment($"events of session {stream.SessionId:D}"), stop.Token);
+            await foreach (var message in stream.ReadAsync(stop.Token))
+            {
+                await WriteAsync(response, ServerSentEvents.Format(message, json), stop.Token);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The client went away or the server is stopping: nobody is left to answer, and nothing went wrong.
+        }
+    }
+
+    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Runtime.CompilerServices;
+using Runtype.Domain.Sessions;
+
+namespace Runtype.Application.Sessions.StreamSessionEvents;
+
+/// <summary>
+/// The live stream of one session's events: first the events after the starting position, then each new one as
+/// it is committed, until the session is terminal (completed, failed, cancelled, expired) or deleted and every
+/// event has been sent. It polls the database through <see cref="ISessionEventFeed"/> (so events appended by
+/// another process arrive too) every <see cref="EventStreamSettings.PollInterval"/>, or at once when this
+/// process signals a change; between polls it holds no database connection. When nothing was sent for
+/// <see cref="EventStreamSettings.HeartbeatInterval"/> it yields a heartbeat. Disposing it frees the user's stream slot.
+/// </summary>
+public sealed class SessionEventStream : IDisposable
+{
+    private readonly string _userId;
+    private readonly long _afterSequence;
+    private readonly ISessionEventFeed _feed;
+    private readonly SessionChangeSignal _signal;
+    private readonly TimeProvider _clock;
+    private readonly EventStreamSettings _settings;
+    private readonly IDisposable _slot;
+
+    public SessionEventStream(
+        Guid sessionId,
+        string userId,
+        long afterSequence,
+        ISessionEventFeed feed,
+        SessionChangeSignal signal,
+        TimeProvider clock,
+        EventStreamSettings settings,
+        IDisposable slot)
+    {
+        SessionId = sessionId;
+        _userId = userId;
+        _afterSequence = afterSequence;
+        _feed = feed;
+        _signal = signal;
+        _clock = clock;
+        _settings = settings;
+        _slot = slot;
+    }
+
+    public Guid SessionId { get; }
+
+    /// <summary>The messages to send, in order. Ends by itself at the end of the session; stops when <paramref name="cancellationToken"/> fires.</summary>
+    public async IAsyncEnumerable<EventStreamMessage> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var subscription = _signal.Subscribe(SessionId);
+        var after = _afterSequence;
+        var lastSent = _clock.GetUtcNow();
+        while (true)
+        {
+            // Taken before the read: a change committed while the read runs still wakes the wait below.
+            var changed = subscription.NextChange;
+            var readAt = _clock.GetUtcNow();
+            var batch = await _feed.ReadAsync(SessionId, _userId, after, EventStreamSettings.BatchSize, cancellationToken);
+            if (batch is null)
+            {
+                yield return EventStreamMessage.End("the session was deleted");
+                yield break;
+            }
+
+            foreach (var appended in batch.Events)
+            {
+                after = appended.Sequence;
+                yield return EventStreamMessage.Event(appended.ToDto());
+            }
+
+            if (batch.Events.Count > 0)
+            {
+                lastSent = _clock.GetUtcNow();
+            }
+
+            if (batch.Events.Count >= EventStreamSettings.BatchSize)
+            {
+                continue;
+            }
+
+            // The status was read before the events: if the session was already over then, nothing can follow them.
+            var status = Session.HasExpired(batch.Status, batch.ExpiresAt, readAt) ? SessionStatus.Expired : batch.Status;
+            if (SessionLifecycle.IsTerminal(status))
+            {
+                yield return EventStreamMessage.End($"the session is {status.ToWire()}");
+                yield break;
+            }
+
+            var now = _clock.GetUtcNow();
+            if (now - lastSent >= _settings.HeartbeatInterval)
+            {
+                yield return EventStreamMessage.Heartbeat;
+                lastSent = now = _clock.GetUtcNow();
+            }
+
+            var untilHeartbeat = lastSent + _settings.HeartbeatInterval - now;
+            await WaitAsync(changed, untilHeartbeat < _settings.PollInterval ? untilHeartbeat : _settings.PollInterval, cancellationToken);
+        }
+    }
+
+    public void Dispose() => _slot.Dispose();
+
+    private async Task WaitAsync(Task changed, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (timeout <= TimeSpan.Zero || changed.IsCompleted)
+        {
+            return;
+        }
+
+        using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var elapsed = Task.Delay(timeout, _clock, stopTimer.Token);
+        await Task.WhenAny(changed, elapsed);
+        await stopTimer.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+}
+
+/// <summary>One thing a live stream sends: an event, a heartbeat, or the end (with why it ended).</summary>
+public sealed record EventStreamMessage
+{
+    private EventStreamMessage(EventStreamMessageKind kind, SessionEventDto? sessionEvent, string? reason)
+    {
+        Kind = kind;
+        SessionEvent = sessionEvent;
+        Reason = reason;
+    }
+
+    public static EventStreamMessage Heartbeat { get; } = new(EventStreamMessageKind.Heartbeat, null, null);
+
+    public EventStreamMessageKind Kind { get; }
+
+    /// <summary>The event, for <see cref="EventStreamMessageKind.Event"/>.</summary>
+    public SessionEventDto? SessionEvent { get; }
+
+    /// <summary>Why the stream ended, for <see cref="EventStreamMessageKind.End"/>.</summary>
+    public string? Reason { get; }
+
+    public static EventStreamMessage Event(SessionEventDto sessionEvent) => new(EventStreamMessageKind.Event, sessionEvent, null);
+
+    public static EventStreamMessage End(string reason) => new(EventStreamMessageKind.End, null, reason);
+}
+
+public enum EventStreamMessageKind
+{
+    Event,
+    Heartbeat,
+    End,
+}
