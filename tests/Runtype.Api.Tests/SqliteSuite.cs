@@ -21,3 +21,9 @@ public sealed class AppendEventOnSqlite(SqliteApiFixture api) : AppendEventTests
 public sealed class AuthenticationOnSqlite(SqliteApiFixture api) : AuthenticationTests(api), IClassFixture<SqliteApiFixture>;
 
 public sealed class PlatformEndpointsOnSqlite(SqliteApiFixture api) : PlatformEndpointsTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class ListSessionEventsOnSqlite(SqliteApiFixture api) : ListSessionEventsTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class EventStreamOnSqlite(SqliteApiFixture api) : EventStreamTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class DashboardOnSqlite(SqliteApiFixture api) : DashboardTests(api), IClassFixture<SqliteApiFixture>;

@@ -70,7 +70,6 @@ public static class ApiHost
         services.AddSingleton(provider => new SessionSettings(
             provider.GetRequiredService<IConfiguration>().GetValue("Sessions:TimeToLive", SessionSettings.DefaultTimeToLive)));
         services.AddApplication();
-        services.AddLiveProgress();
         services.AddInfrastructure();
         services.AddMediator((MediatorOptions options) =>
         {
@@ -89,6 +88,7 @@ public static class ApiHost
             .ConfigureApiBehaviorOptions(options =>
                 options.InvalidModelStateResponseFactory = context => context.HttpContext.RequestServices.GetRequiredService<ModelStateProblems>().Create(context));
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+        services.AddLiveProgress();
 
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);

@@ -1,4 +1,5 @@
 using Microsoft.Net.Http.Headers;
+using Runtype.Api.Errors;
 using Runtype.Application.Sessions.StreamSessionEvents;
 
 namespace Runtype.Api.Hosting;
@@ -11,8 +12,16 @@ public static class LiveProgress
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-    public static IServiceCollection AddLiveProgress(this IServiceCollection services) =>
+    /// <summary>
+    /// Call after <c>AddProblemDetails</c> and <c>AddControllers</c>: the problem writer added here must come after
+    /// theirs, as the fallback for requests they decline (an event-stream client's <c>Accept</c>).
+    /// </summary>
+    public static IServiceCollection AddLiveProgress(this IServiceCollection services)
+    {
         services.AddSingleton(provider => ReadStreamSettings(provider.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>();
+        return services;
+    }
 
     /// <summary>Reads <c>Streams:MaxPerUser</c>, <c>Streams:PollInterval</c> and <c>Streams:HeartbeatInterval</c>.</summary>
     public static EventStreamSettings ReadStreamSettings(IConfiguration configuration) =>

@@ -1,0 +1,436 @@
+// Runtype Sessions dashboard: plain JavaScript, no build step. The API key lives in this tab's sessionStorage
+// only and is sent only in the Authorization header (never in an address). The live event stream is read with
+// fetch + ReadableStream, because EventSource cannot send an Authorization header.
+"use strict";
+
+(() => {
+  const API = "/v1/products/generation/sessions";
+  const KEY_STORAGE = "runtype.apiKey";
+  const PAGE_SIZE = 10;
+  const LIST_REFRESH_MS = 5000;
+  const DETAIL_REFRESH_MS = 2000;
+
+  const $ = (id) => document.getElementById(id);
+  const view = {
+    keyForm: $("key-form"), keyInput: $("api-key"), keyState: $("key-state"), keyLabel: $("key-label"), forget: $("forget-key"),
+    banner: $("banner"), bannerText: $("banner-text"), bannerClose: $("banner-close"),
+    welcome: $("welcome"), list: $("list-view"), detail: $("detail-view"),
+    statusFilter: $("status-filter"), refresh: $("refresh"), sessionList: $("session-list"), listEmpty: $("list-empty"),
+    prev: $("prev-page"), next: $("next-page"), pageInfo: $("page-info"),
+    streamState: $("stream-state"), events: $("d-events"), eventsEmpty: $("events-empty"),
+  };
+
+  let apiKey = sessionStorage.getItem(KEY_STORAGE);
+  let timer = null;
+  let detail = null; // { id, etag, stream: AbortController, lastEventId, seen: Set }
+
+  // ---------- errors ----------
+
+  class ApiError extends Error {
+    constructor(status, problem) {
+      super(describeProblem(status, problem));
+      this.status = status;
+    }
+  }
+
+  function describeProblem(status, problem) {
+    if (status === 401) return "The API key was refused (401): " + (problem && problem.detail ? problem.detail : "check it and paste it again.");
+    if (status === 403) return "This key lacks the sessions:read scope (403).";
+    if (problem && problem.detail) return problem.detail + " (" + status + ")";
+    return "The API answered " + status + ".";
+  }
+
+  function showError(message) {
+    view.bannerText.textContent = message;
+    view.banner.hidden = false;
+  }
+
+  function clearError() {
+    view.banner.hidden = true;
+    view.bannerText.textContent = "";
+  }
+
+  function report(error) {
+    if (error.name === "AbortError") return;
+    showError(error instanceof ApiError ? error.message : "Cannot reach the API: " + error.message + ". Retrying…");
+  }
+
+  // ---------- HTTP ----------
+
+  function headers(extra) {
+    return Object.assign({ Authorization: "Bearer " + apiKey, Accept: "application/json" }, extra || {});
+  }
+
+  async function readProblem(response) {
+    try { return await response.json(); } catch { return null; }
+  }
+
+  async function getJson(path, extraHeaders) {
+    const response = await fetch(path, { headers: headers(extraHeaders), cache: "no-store" });
+    if (response.status === 304) return { notModified: true };
+    if (!response.ok) throw new ApiError(response.status, await readProblem(response));
+    return { body: await response.json(), etag: response.headers.get("ETag") };
+  }
+
+  // ---------- formatting ----------
+
+  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+  function time(value, format) {
+    const element = document.createElement("time");
+    element.dateTime = value;
+    element.title = value;
+    element.textContent = (format || dateFormat).format(new Date(value));
+    return element;
+  }
+
+  function el(tag, className, text) {
+    const element = document.createElement(tag);
+    if (className) element.className = className;
+    if (text !== undefined && text !== null) element.textContent = text;
+    return element;
+  }
+
+  function pretty(value) {
+    return value === null || value === undefined ? "null" : JSON.stringify(value, null, 2);
+  }
+
+  function titleOf(session) {
+    const prd = session.prd;
+    if (prd && typeof prd === "object") {
+      for (const name of ["title", "name", "productName"]) {
+        if (typeof prd[name] === "string" && prd[name].trim()) return prd[name].trim();
+      }
+    }
+    return "Untitled session";
+  }
+
+  function progressOf(session) {
+    const state = session.assemblyState;
+    const value = state && typeof state === "object" ? state.progress : undefined;
+    return typeof value === "number" && isFinite(value) ? Math.max(0, Math.min(100, value)) : null;
+  }
+
+  function badge(status) {
+    return el("span", "badge " + status, status);
+  }
+
+  function setProgress(bar, value) {
+    bar.classList.toggle("unknown", value === null);
+    bar.firstElementChild.style.width = (value === null ? 0 : value) + "%";
+    if (value === null) {
+      bar.removeAttribute("aria-valuenow");
+      bar.setAttribute("aria-valuetext", "no progress reported");
+    } else {
+      bar.setAttribute("aria-valuenow", String(value));
+      bar.setAttribute("aria-valuetext", value + "%");
+    }
+  }
+
+  function progressBar(value) {
+    const bar = el("div", "progress");
+    bar.setAttribute("role", "progressbar");
+    bar.setAttribute("aria-valuemin", "0");
+    bar.setAttribute("aria-valuemax", "100");
+    bar.appendChild(el("div", "bar"));
+    setProgress(bar, value);
+    return bar;
+  }
+
+  // ---------- key ----------
+
+  function renderKey() {
+    const hasKey = Boolean(apiKey);
+    view.keyForm.hidden = hasKey;
+    view.keyState.hidden = !hasKey;
+    view.keyLabel.textContent = hasKey ? "key " + apiKey.slice(0, 10) + "…" : "";
+  }
+
+  view.keyForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = view.keyInput.value.trim().replace(/^Bearer\s+/i, "");
+    if (!value) return;
+    apiKey = value;
+    sessionStorage.setItem(KEY_STORAGE, value);
+    view.keyInput.value = "";
+    clearError();
+    renderKey();
+    route();
+  });
+
+  view.forget.addEventListener("click", () => {
+    apiKey = null;
+    sessionStorage.removeItem(KEY_STORAGE);
+    renderKey();
+    location.hash = "#/";
+    route();
+  });
+
+  view.bannerClose.addEventListener("click", clearError);
+
+  // ---------- routing ----------
+
+  function parseHash() {
+    const hash = location.hash.replace(/^#/, "") || "/";
+    const [path, query] = hash.split("?");
+    const params = new URLSearchParams(query || "");
+    const match = /^\/sessions\/([0-9a-fA-F-]{36})$/.exec(path);
+    return match ? { name: "detail", id: match[1].toLowerCase() } : { name: "list", params };
+  }
+
+  function stopAll() {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (detail && detail.stream) detail.stream.abort();
+    detail = null;
+  }
+
+  function route() {
+    stopAll();
+    const target = parseHash();
+    view.welcome.hidden = Boolean(apiKey);
+    view.list.hidden = !apiKey || target.name !== "list";
+    view.detail.hidden = !apiKey || target.name !== "detail";
+    if (!apiKey) return;
+    if (target.name === "list") showList(target.params);
+    else showDetail(target.id);
+  }
+
+  window.addEventListener("hashchange", route);
+
+  // ---------- list ----------
+
+  function listState(params) {
+    const offset = Math.max(0, parseInt(params.get("offset") || "0", 10) || 0);
+    return { status: params.get("status") || "", offset };
+  }
+
+  function listHash(state) {
+    const params = new URLSearchParams();
+    if (state.status) params.set("status", state.status);
+    if (state.offset) params.set("offset", String(state.offset));
+    const query = params.toString();
+    return "#/" + (query ? "?" + query : "");
+  }
+
+  function showList(params) {
+    const state = listState(params);
+    view.statusFilter.value = state.status;
+    view.statusFilter.onchange = () => { location.hash = listHash({ status: view.statusFilter.value, offset: 0 }); };
+    view.refresh.onclick = () => loadList(state);
+    view.prev.onclick = () => { location.hash = listHash({ status: state.status, offset: Math.max(0, state.offset - PAGE_SIZE) }); };
+    view.next.onclick = () => { location.hash = listHash({ status: state.status, offset: state.offset + PAGE_SIZE }); };
+    loadList(state);
+  }
+
+  async function loadList(state) {
+    if (timer) clearTimeout(timer);
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(state.offset) });
+    if (state.status) query.set("status", state.status);
+    try {
+      const { body } = await getJson(API + "?" + query.toString());
+      clearError();
+      renderList(body, state);
+    } catch (error) {
+      report(error);
+      if (error.status === 401) return;
+    }
+    if (!view.list.hidden) timer = setTimeout(() => loadList(state), LIST_REFRESH_MS);
+  }
+
+  function renderList(page, state) {
+    const items = page.data.map((session) => {
+      const link = el("a");
+      link.href = "#/sessions/" + session.id;
+      const main = el("div", "session-main");
+      main.append(el("div", "session-title", titleOf(session)), el("div", "session-id", session.id));
+      const progress = progressOf(session);
+      const row = el("div", "row-progress");
+      row.append(progressBar(progress), el("span", "", progress === null ? "–" : Math.round(progress) + "%"));
+      const times = el("div", "session-times");
+      times.append("Created ", time(session.createdAt), el("br"), "Expires ", time(session.expiresAt));
+      link.append(main, badge(session.status), row, times);
+      const item = el("li", "session-row");
+      item.dataset.id = session.id;
+      item.dataset.status = session.status;
+      item.appendChild(link);
+      return item;
+    });
+    view.sessionList.replaceChildren(...items);
+    view.listEmpty.hidden = items.length > 0;
+    const total = page.pagination.total;
+    const first = total === 0 ? 0 : state.offset + 1;
+    const last = state.offset + page.data.length;
+    view.pageInfo.textContent = total === 0 ? "0 sessions" : first + "–" + last + " of " + total;
+    view.prev.disabled = state.offset === 0;
+    view.next.disabled = last >= total;
+  }
+
+  // ---------- details ----------
+
+  function showDetail(id) {
+    detail = { id, etag: null, stream: null, lastEventId: null, seen: new Set(), ended: false };
+    view.events.replaceChildren();
+    view.eventsEmpty.hidden = false;
+    $("d-title").textContent = "Loading…";
+    loadDetail(detail);
+    openStream(detail);
+  }
+
+  async function loadDetail(current) {
+    if (timer) clearTimeout(timer);
+    try {
+      const result = await getJson(API + "/" + current.id, current.etag ? { "If-None-Match": current.etag } : undefined);
+      if (detail !== current) return;
+      clearError();
+      if (!result.notModified) {
+        current.etag = result.etag;
+        renderDetail(result.body);
+      }
+    } catch (error) {
+      if (detail !== current) return;
+      report(error);
+      if (error.status === 401 || error.status === 404) return;
+    }
+    if (detail === current) timer = setTimeout(() => loadDetail(current), DETAIL_REFRESH_MS);
+  }
+
+  function renderDetail(session) {
+    $("d-title").textContent = titleOf(session);
+    const status = $("d-status");
+    status.className = "badge " + session.status;
+    status.textContent = session.status;
+    const progress = progressOf(session);
+    setProgress($("d-progress"), progress);
+    $("d-progress-label").textContent = progress === null ? "no progress" : Math.round(progress * 10) / 10 + "%";
+    $("d-id").textContent = session.id;
+    $("d-created").replaceChildren(time(session.createdAt));
+    $("d-updated").replaceChildren(time(session.updatedAt));
+    $("d-expires").replaceChildren(time(session.expiresAt));
+    $("d-versions").textContent = (session.catalogVersion || "–") + " / " + (session.schemaVersion || "–");
+    $("d-prd").textContent = pretty(session.prd);
+    $("d-plan").textContent = pretty(session.plan);
+    $("d-product").textContent = pretty(session.productObject);
+    $("d-hash").textContent = session.productObjectHash || "none (no product object)";
+    $("d-assembly").textContent = pretty(session.assemblyState);
+  }
+
+  function renderEvent(event, fresh) {
+    const item = el("li", "event" + (fresh ? " fresh" : ""));
+    item.dataset.id = event.id;
+    item.dataset.type = event.type;
+    const head = el("div", "event-head");
+    head.append(el("span", "event-type", event.type));
+    if (event.stage) head.append(el("span", "event-stage", event.stage));
+    item.append(el("div", "event-time"), head);
+    item.firstChild.appendChild(time(event.createdAt, timeFormat));
+    if (event.message) item.append(el("div", "event-message", event.message));
+    if (event.payload && Object.keys(event.payload).length > 0) item.append(el("pre", "", pretty(event.payload)));
+    view.events.appendChild(item);
+    view.eventsEmpty.hidden = true;
+  }
+
+  function setStreamState(name, text) {
+    view.streamState.className = "stream-state " + name;
+    view.streamState.textContent = text;
+  }
+
+  // ---------- live stream (fetch + ReadableStream, Server-Sent Events) ----------
+
+  function sleep(ms, signal) {
+    return new Promise((resolve) => {
+      const handle = setTimeout(resolve, ms);
+      signal.addEventListener("abort", () => { clearTimeout(handle); resolve(); }, { once: true });
+    });
+  }
+
+  async function openStream(current) {
+    let failures = 0;
+    while (detail === current && !current.ended) {
+      const controller = new AbortController();
+      current.stream = controller;
+      try {
+        const extra = { Accept: "text/event-stream" };
+        if (current.lastEventId) extra["Last-Event-ID"] = current.lastEventId;
+        setStreamState("retrying", failures ? "reconnecting…" : "connecting…");
+        const response = await fetch(API + "/" + current.id + "/events/stream", { headers: headers(extra), signal: controller.signal, cache: "no-store" });
+        if (response.status === 204) {
+          current.ended = true;
+          setStreamState("ended", "session finished");
+          return;
+        }
+        if (response.status === 429) {
+          const wait = (parseInt(response.headers.get("Retry-After") || "5", 10) || 5) * 1000;
+          setStreamState("retrying", "too many open streams; retrying");
+          showError((await readProblem(response) || {}).detail || "Too many live streams are open for this key.");
+          await sleep(wait, controller.signal);
+          continue;
+        }
+        if (!response.ok) {
+          const error = new ApiError(response.status, await readProblem(response));
+          report(error);
+          setStreamState("error", "stopped");
+          if ([400, 401, 403, 404].includes(response.status)) return;
+          throw error;
+        }
+        setStreamState("live", "live");
+        failures = 0;
+        await readEvents(response.body, current);
+        if (current.ended) {
+          setStreamState("ended", "session finished");
+          return;
+        }
+      } catch (error) {
+        if (detail !== current || error.name === "AbortError") return;
+        if (!(error instanceof ApiError)) report(error);
+      }
+      failures += 1;
+      setStreamState("retrying", "connection lost; reconnecting…");
+      await sleep(Math.min(10000, 1000 * failures), controller.signal);
+    }
+  }
+
+  async function readEvents(body, current) {
+    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    let message = { id: null, type: "message", data: [] };
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      const lines = buffer.split(/\r\n|\r|\n/);
+      buffer = lines.pop();
+      for (const line of lines) {
+        if (line === "") {
+          if (message.data.length) dispatch(message, current);
+          message = { id: null, type: "message", data: [] };
+        } else if (line.startsWith(":")) {
+          if (line.startsWith(": end")) current.ended = true;
+        } else {
+          const colon = line.indexOf(":");
+          const field = colon < 0 ? line : line.slice(0, colon);
+          let text = colon < 0 ? "" : line.slice(colon + 1);
+          if (text.startsWith(" ")) text = text.slice(1);
+          if (field === "id") message.id = text;
+          else if (field === "event") message.type = text;
+          else if (field === "data") message.data.push(text);
+        }
+      }
+    }
+  }
+
+  function dispatch(message, current) {
+    if (detail !== current) return;
+    const event = JSON.parse(message.data.join("\n"));
+    if (message.id) current.lastEventId = message.id;
+    if (current.seen.has(event.id)) return;
+    current.seen.add(event.id);
+    renderEvent(event, true);
+    // A new event often comes with a change of the session (status, progress): read it now rather than at the next refresh.
+    loadDetail(current);
+  }
+
+  renderKey();
+  route();
+})();

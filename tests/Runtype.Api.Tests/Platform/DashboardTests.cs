@@ -1,0 +1,74 @@
+using System.Net;
+using Runtype.Api.Tests.Infrastructure;
+
+namespace Runtype.Api.Tests.Platform;
+
+/// <summary>The dashboard's static files at <c>/</c>: no credentials, and no fallback that would hide the API's 404s.</summary>
+public abstract class DashboardTests(ApiFixture api)
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_page_is_served_at_the_root_without_credentials_with_a_strict_content_security_policy()
+    {
+        using var client = api.CreateAnonymousClient();
+
+        using var response = await client.GetAsync("/", Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>Runtype Sessions</title>", await response.ReadTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Theory]
+    [InlineData("/app.js", "text/javascript")]
+    [InlineData("/app.css", "text/css")]
+    [InlineData("/index.html", "text/html")]
+    public async Task Its_files_are_served_without_credentials(string path, string mediaType)
+    {
+        using var client = api.CreateAnonymousClient();
+
+        using var response = await client.GetAsync(path, Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/missing.js")]
+    [InlineData("/sessions")]
+    [InlineData("/v1/products/generation/sessions/0195f3c4-1111-7aaa-8bbb-000000000000/events/nope")]
+    public async Task Unknown_addresses_are_still_404_problem_details_not_the_page(string path)
+    {
+        using var client = api.CreateAnonymousClient();
+
+        using var response = await client.GetAsync(path, Token);
+
+        await response.AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task API_calls_still_need_a_credential()
+    {
+        using var client = api.CreateAnonymousClient();
+
+        using var response = await client.GetAsync(Wire.Sessions, Token);
+
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task The_script_keeps_the_key_in_session_storage_and_sends_it_only_as_a_header()
+    {
+        using var client = api.CreateAnonymousClient();
+
+        var script = await client.GetStringAsync("/app.js", Token);
+
+        Assert.Contains("sessionStorage", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("localStorage", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("EventSource", script.Replace("because EventSource cannot", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("Authorization: \"Bearer \" + apiKey", script, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,289 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Runtype.Api.Tests.Infrastructure;
+using Runtype.Application.Sessions;
+using Runtype.Application.Sessions.StreamSessionEvents;
+
+namespace Runtype.Api.Tests.Sessions;
+
+/// <summary>
+/// GET /sessions/{id}/events/stream: replay, resume with Last-Event-ID, live delivery (signalled in process, polled
+/// from the database otherwise), heartbeats, the end of the stream, auth and the per-user cap. The service's clock
+/// is fake: a stream polls only when a test moves it (<see cref="Poll"/>) or when this process signals a change.
+/// </summary>
+public abstract class EventStreamTests(ApiFixture api)
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    /// <summary>Moves the service's clock by one poll interval: the streams waiting on it poll the database.</summary>
+    private Action Poll => () => api.Clock.Advance(EventStreamSettings.DefaultPollInterval);
+
+    [Fact]
+    public async Task Replays_the_log_in_order_each_event_as_id_type_and_the_event_resource()
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        var first = await AppendAsync(user, id, """{"type":"progress","stage":"generation","message":"Step 1","payload":{"step":1}}""");
+        var second = await AppendAsync(user, id, "{\"type\":\"note\",\"payload\":{\n  \"lines\": [1,\n 2]\n}}");
+        await user.Client.UpdateSessionAsync(id, """{"status":"planning"}""");
+
+        await using var stream = await EventStreamReader.OpenAsync(user.Client, id);
+        var received = new[] { await stream.NextEventAsync(), await stream.NextEventAsync(), await stream.NextEventAsync() };
+
+        Assert.Equal("no-cache", stream.Response.Headers.CacheControl?.ToString());
+        Assert.Equal([first, second], received[..2].Select(m => m.Id));
+        Assert.Equal(["progress", "note", "status_changed"], received.Select(m => m.Event));
+        foreach (var message in received)
+        {
+            using var resource = await user.Client.GetAsync($"{Wire.Sessions}/{id}/events/{message.Id}", Token);
+            Assert.Equal(await resource.ReadTextAsync(), message.Data);
+        }
+    }
+
+    [Fact]
+    public async Task Resumes_after_the_Last_Event_ID()
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        var ids = new[] { await AppendAsync(user, id), await AppendAsync(user, id), await AppendAsync(user, id) };
+
+        await using var stream = await EventStreamReader.OpenAsync(user.Client, id, lastEventId: ids[0]);
+
+        Assert.Equal(ids[1], (await stream.NextEventAsync()).Id);
+        Assert.Equal(ids[2], (await stream.NextEventAsync()).Id);
+    }
+
+    [Fact]
+    public async Task An_event_appended_through_this_process_arrives_at_once_without_waiting_for_a_poll()
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        await using var stream = await EventStreamReader.OpenAsync(user.Client, id);
+
+        // The clock does not move in this test: only the in-process signal can wake the stream.
+        var appended = await AppendAsync(user, id, """{"type":"progress","message":"live"}""");
+        var patched = await user.Client.UpdateSessionAsync(id, """{"status":"generating"}""");
+
+        var live = await stream.NextEventAsync();
+        var statusChanged = await stream.NextEventAsync();
+        Assert.Equal(appended, live.Id);
+        Assert.Contains("\"message\":\"live\"", live.Data, StringComparison.Ordinal);
+        Assert.Equal("status_changed", statusChanged.Event);
+        Assert.Equal("generating", patched.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_event_written_by_another_process_is_found_by_polling_the_database()
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        await using var stream = await EventStreamReader.OpenAsync(user.Client, id);
+
+        // Written past this process's mediator, as another replica would: no in-process signal.
+        var written = await AppendBehindTheApiAsync(id, user.UserId, "from-another-replica");
+
+        var message = await stream.NextEventAsync(tick: Poll);
+        Assert.Equal(written.ToString(), message.Id);
+        Assert.Equal("from-another-replica", message.Event);
+    }
+
+    [Fact]
+    public async Task A_quiet_stream_sends_a_heartbeat_comment()
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        await using var stream = await EventStreamReader.OpenAsync(user.Client, id);
+
+        var heartbeat = await stream.NextAsync(m => m.Comment == "heartbeat", "a heartbeat", tick: Poll);
+
+        Assert.True(heartbeat.IsComment);
+    }
+
+    [Fact]
+    public async Task Ends_once_the_session_is_terminal_and_its_last_event_is_sent_and_a_reconnect_is_204()
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        await using var stream = await EventStreamReader.OpenAsync(user.Client, id);
+
+        await user.Client.UpdateSessionAsync(id, """{"status":"cancelled"}""");
+        var rest = await stream.ReadToEndAsync(tick: Poll);
+
+        var events = rest.Where(m => !m.IsComment).ToArray();
+        var last = Assert.Single(events);
+        Assert.Equal("status_changed", last.Event);
+        Assert.Contains("\"to\":\"cancelled\"", last.Data, StringComparison.Ordinal);
+        Assert.Equal("end: the session is cancelled", rest[^1].Comment);
+        using var reconnect = await EventStreamReader.RequestAsync(user.Client, id, lastEventId: last.Id);
+        Assert.Equal(HttpStatusCode.NoContent, reconnect.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_finished_session_replays_its_whole_log_then_ends()
+    {
+        var user = await api.CreateUserAsync();
+        var id = await user.Client.CreateSessionInStatusAsync("generating", "assembling", "completed");
+
+        await using var stream = await EventStreamReader.OpenAsync(user.Client, id);
+        var messages = await stream.ReadToEndAsync();
+
+        Assert.Equal(["generating", "assembling", "completed"], messages.Where(m => !m.IsComment).Select(m => StageOf(m)));
+        Assert.Equal("end: the session is completed", messages[^1].Comment);
+    }
+
+    [Fact]
+    public async Task Ends_when_the_session_expires_and_when_it_is_deleted()
+    {
+        var user = await api.CreateUserAsync();
+        var expiring = (await user.Client.CreateSessionAsync()).Id();
+        var deleted = (await user.Client.CreateSessionAsync()).Id();
+        await using var expiringStream = await EventStreamReader.OpenAsync(user.Client, expiring);
+        await using var deletedStream = await EventStreamReader.OpenAsync(user.Client, deleted);
+
+        using (var response = await user.Client.DeleteAsync($"{Wire.Sessions}/{deleted}", Token))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        var afterDelete = await deletedStream.ReadToEndAsync();
+        api.Clock.Advance(TimeSpan.FromDays(31));
+        var afterExpiry = await expiringStream.ReadToEndAsync(tick: Poll);
+
+        Assert.Equal("end: the session was deleted", afterDelete[^1].Comment);
+        Assert.Equal("end: the session is expired", afterExpiry[^1].Comment);
+        using var reconnectExpired = await EventStreamReader.RequestAsync(user.Client, expiring);
+        using var reconnectDeleted = await EventStreamReader.RequestAsync(user.Client, deleted);
+        Assert.Equal(HttpStatusCode.NoContent, reconnectExpired.StatusCode);
+        await reconnectDeleted.AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("not-an-id")]
+    [InlineData("0195f3c4-1111-7aaa-8bbb-000000000000")]
+    [InlineData("other-session")]
+    public async Task A_Last_Event_ID_that_is_not_an_event_of_this_session_is_400(string lastEventId)
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        if (lastEventId == "other-session")
+        {
+            lastEventId = await AppendAsync(user, (await user.Client.CreateSessionAsync()).Id());
+        }
+
+        using var response = await EventStreamReader.RequestAsync(user.Client, id, lastEventId);
+
+        await response.AssertValidationProblemAsync("Last-Event-ID");
+    }
+
+    [Fact]
+    public async Task Needs_the_read_scope_and_hides_other_users_sessions()
+    {
+        var owner = await api.CreateUserAsync();
+        var stranger = await api.CreateUserAsync();
+        var writeOnly = await api.CreateUserAsync("org_test", "sessions:write");
+        var id = (await owner.Client.CreateSessionAsync()).Id();
+        using var anonymous = api.CreateAnonymousClient();
+
+        using var unauthenticated = await EventStreamReader.RequestAsync(anonymous, id);
+        using var forbidden = await EventStreamReader.RequestAsync(writeOnly.Client, id);
+        using var theirs = await EventStreamReader.RequestAsync(stranger.Client, id);
+        using var missing = await EventStreamReader.RequestAsync(stranger.Client, Guid.CreateVersion7().ToString());
+
+        // Errors are problem details even for a client that accepts only text/event-stream.
+        await unauthenticated.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("Bearer", unauthenticated.Headers.WwwAuthenticate.First().Scheme);
+        await forbidden.AssertProblemAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        await theirs.AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await missing.AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task A_client_that_goes_away_frees_its_stream_on_the_server()
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        var limiter = api.Services.GetRequiredService<EventStreamLimiter>();
+
+        var stream = await EventStreamReader.OpenAsync(user.Client, id);
+        await stream.NextAsync(m => m.IsComment, "the opening comment");
+        Assert.Equal(1, limiter.OpenStreams(user.UserId));
+        await stream.DisposeAsync();
+
+        await Eventually(() => limiter.OpenStreams(user.UserId) == 0, "the server to release the stream of a client that went away");
+    }
+
+    [Fact]
+    public async Task Beyond_the_cap_a_user_gets_429_with_Retry_After_until_one_of_their_streams_closes()
+    {
+        var user = await api.CreateUserAsync();
+        var other = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        var otherId = (await other.Client.CreateSessionAsync()).Id();
+        var open = new List<EventStreamReader>();
+        try
+        {
+            for (var i = 0; i < EventStreamSettings.DefaultMaxPerUser; i++)
+            {
+                open.Add(await EventStreamReader.OpenAsync(user.Client, id));
+            }
+
+            using (var refused = await EventStreamReader.RequestAsync(user.Client, id))
+            {
+                var problem = await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests, "too_many_streams");
+                Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+                Assert.Equal(EventStreamSettings.DefaultMaxPerUser, problem.GetProperty("limit").GetInt32());
+            }
+
+            // The cap is per user: someone else is not affected.
+            await using (await EventStreamReader.OpenAsync(other.Client, otherId))
+            {
+            }
+
+            await open[0].DisposeAsync();
+            open.RemoveAt(0);
+            await Eventually(
+                () => api.Services.GetRequiredService<EventStreamLimiter>().OpenStreams(user.UserId) < EventStreamSettings.DefaultMaxPerUser,
+                "a slot to be freed after a stream closed");
+            open.Add(await EventStreamReader.OpenAsync(user.Client, id));
+        }
+        finally
+        {
+            foreach (var stream in open)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    private static string StageOf(SseMessage message) =>
+        System.Text.Json.JsonDocument.Parse(message.Data!).RootElement.GetProperty("stage").GetString()!;
+
+    private static async Task<string> AppendAsync(ApiUser user, string id, string body = """{"type":"progress"}""")
+    {
+        using var response = await user.Client.PostJsonAsync($"{Wire.Sessions}/{id}/events", body);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.ReadJsonAsync()).Id();
+    }
+
+    /// <summary>Appends an event through the repository directly: committed to the database, no in-process signal.</summary>
+    private async Task<Guid> AppendBehindTheApiAsync(string sessionId, string userId, string type)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var sessions = scope.ServiceProvider.GetRequiredService<ISessionRepository>();
+        var session = await sessions.FindAsync(Guid.Parse(sessionId), userId, Token);
+        Assert.NotNull(session);
+        var appended = session.AppendEvent(type, null, null, null, api.Clock.GetUtcNow());
+        await sessions.SaveChangesAsync(Token);
+        return appended.Id;
+    }
+
+    private static async Task Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + EventStreamReader.Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Waited {EventStreamReader.Patience.TotalSeconds:0} s for {what}, in vain.");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), Token);
+        }
+    }
+}
