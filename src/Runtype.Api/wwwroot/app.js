@@ -270,7 +270,7 @@
   // ---------- details ----------
 
   function showDetail(id) {
-    detail = { id, etag: null, stream: null, lastEventId: null, seen: new Set(), ended: false };
+    detail = { id, etag: null, stream: null, lastEventId: null, seen: new Set(), ended: false, connectedAt: 0 };
     view.events.replaceChildren();
     view.eventsEmpty.hidden = false;
     $("d-title").textContent = "Loading…";
@@ -375,6 +375,7 @@
           throw error;
         }
         setStreamState("live", "live");
+        current.connectedAt = Date.now();
         failures = 0;
         await readEvents(response.body, current);
         if (current.ended) {
@@ -426,7 +427,8 @@
     if (message.id) current.lastEventId = message.id;
     if (current.seen.has(event.id)) return;
     current.seen.add(event.id);
-    renderEvent(event, true);
+    // The replay right after connecting is history; what comes later is news, and is marked for a moment.
+    renderEvent(event, Date.now() - current.connectedAt > 1000);
     // A new event often comes with a change of the session (status, progress): read it now rather than at the next refresh.
     loadDetail(current);
   }
