@@ -1,0 +1,230 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
+using Runtype.Application.Sessions.StreamSessionEvents;
+using Runtype.Domain.Sessions;
+
+namespace Runtype.Application.Tests.Sessions;
+
+/// <summary>
+/// The live stream's loop, with a fake feed and a fake clock: batching, the end of the stream, polling, in-process
+/// wake-ups, heartbeats and the stream slot. Waits are bounded; none is a speed check.
+/// </summary>
+public sealed class SessionEventStreamTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly DateTimeOffset Start = new(2026, 6, 10, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider _clock = new(Start);
+    private readonly FakeFeed _feed;
+    private readonly SessionChangeSignal _signal = new();
+    private readonly EventStreamLimiter _limiter = new(EventStreamSettings.Default);
+    private readonly Session _session;
+
+    public SessionEventStreamTests()
+    {
+        _session = Session.Start("user_1", null, null, null, null, Start, TimeSpan.FromDays(30));
+        _feed = new FakeFeed(_session);
+    }
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_backlog_longer_than_a_batch_is_read_batch_after_batch_without_waiting()
+    {
+        _feed.Append(EventStreamSettings.BatchSize + 20);
+        using var stream = Open();
+        await using var messages = stream.ReadAsync(Token).GetAsyncEnumerator(Token);
+
+        var received = await TakeEventsAsync(messages, EventStreamSettings.BatchSize + 20);
+
+        Assert.Equal(Enumerable.Range(1, EventStreamSettings.BatchSize + 20).Select(n => $"e{n}"), received.Select(e => e.Type));
+        Assert.Equal(2, _feed.Reads);
+    }
+
+    [Fact]
+    public async Task Ends_once_a_terminal_session_has_sent_everything_and_only_then()
+    {
+        _feed.Append(EventStreamSettings.BatchSize + 1);
+        _feed.Status = SessionStatus.Completed;
+        using var stream = Open();
+
+        var messages = await ReadAllAsync(stream);
+
+        Assert.Equal(EventStreamSettings.BatchSize + 1, messages.Count(m => m.Kind == EventStreamMessageKind.Event));
+        Assert.Equal(EventStreamMessage.End("the session is completed"), messages[^1]);
+    }
+
+    [Fact]
+    public async Task Ends_when_the_session_is_deleted_or_past_its_expiry()
+    {
+        _feed.Deleted = true;
+        using (var deleted = Open())
+        {
+            Assert.Equal([EventStreamMessage.End("the session was deleted")], await ReadAllAsync(deleted));
+        }
+
+        _feed.Deleted = false;
+        _clock.Advance(TimeSpan.FromDays(31));
+        using var expired = Open();
+        Assert.Equal([EventStreamMessage.End("the session is expired")], await ReadAllAsync(expired));
+    }
+
+    [Fact]
+    public async Task Polls_again_after_the_poll_interval()
+    {
+        using var stream = Open();
+        await using var messages = stream.ReadAsync(Token).GetAsyncEnumerator(Token);
+        var next = messages.MoveNextAsync().AsTask();
+        await WaitUntilAsync(() => _feed.Reads == 1, "the first poll");
+
+        _feed.Append(1);
+        await WaitUntilAsync(() => { _clock.Advance(EventStreamSettings.DefaultPollInterval); return next.IsCompleted; }, "a poll after the interval");
+
+        Assert.True(await next);
+        Assert.Equal("e1", messages.Current.SessionEvent!.Type);
+    }
+
+    [Fact]
+    public async Task A_signal_wakes_the_stream_before_the_interval()
+    {
+        using var stream = Open();
+        await using var messages = stream.ReadAsync(Token).GetAsyncEnumerator(Token);
+        var next = messages.MoveNextAsync().AsTask();
+        await WaitUntilAsync(() => _feed.Reads == 1, "the first poll");
+
+        _feed.Append(1);
+        _signal.Notify(_session.Id);
+
+        Assert.True(await next.WaitAsync(Patience, Token));
+        Assert.Equal("e1", messages.Current.SessionEvent!.Type);
+        Assert.Equal(Start, _clock.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task Sends_a_heartbeat_after_the_heartbeat_interval_without_events()
+    {
+        using var stream = Open();
+        await using var messages = stream.ReadAsync(Token).GetAsyncEnumerator(Token);
+        var next = messages.MoveNextAsync().AsTask();
+
+        await WaitUntilAsync(() => { _clock.Advance(EventStreamSettings.DefaultPollInterval); return next.IsCompleted; }, "a heartbeat");
+
+        Assert.True(await next);
+        Assert.Equal(EventStreamMessageKind.Heartbeat, messages.Current.Kind);
+        Assert.True(_clock.GetUtcNow() - Start >= EventStreamSettings.DefaultHeartbeatInterval);
+    }
+
+    [Fact]
+    public async Task Stopping_the_reader_ends_the_wait_and_disposing_frees_the_slot_and_the_subscription()
+    {
+        var stream = Open();
+        Assert.Equal(1, _limiter.OpenStreams("user_1"));
+        using var stop = new CancellationTokenSource();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var message in stream.ReadAsync(stop.Token))
+            {
+                Assert.Fail($"Nothing was expected, got {message}.");
+            }
+        }, Token);
+        await WaitUntilAsync(() => _feed.Reads == 1 && _signal.ListenedSessions == 1, "the stream to wait");
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading.WaitAsync(Patience, Token));
+        stream.Dispose();
+
+        Assert.Equal(0, _limiter.OpenStreams("user_1"));
+        Assert.Equal(0, _signal.ListenedSessions);
+    }
+
+    [Fact]
+    public void The_limiter_caps_each_user_separately()
+    {
+        var limiter = new EventStreamLimiter(EventStreamSettings.Default with { MaxPerUser = 2 });
+
+        var first = limiter.TryAcquire("a");
+        var second = limiter.TryAcquire("a");
+        var third = limiter.TryAcquire("a");
+        var otherUser = limiter.TryAcquire("b");
+        first!.Dispose();
+        first.Dispose();
+        var afterRelease = limiter.TryAcquire("a");
+
+        Assert.NotNull(second);
+        Assert.Null(third);
+        Assert.NotNull(otherUser);
+        Assert.NotNull(afterRelease);
+        Assert.Equal(2, limiter.OpenStreams("a"));
+    }
+
+    private SessionEventStream Open() =>
+        new(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, _limiter.TryAcquire(_session.UserId)!);
+
+    private static async Task<List<EventStreamMessage>> ReadAllAsync(SessionEventStream stream)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(Patience);
+        var messages = new List<EventStreamMessage>();
+        await foreach (var message in stream.ReadAsync(timeout.Token))
+        {
+            messages.Add(message);
+        }
+
+        return messages;
+    }
+
+    private static async Task<List<Application.Sessions.SessionEventDto>> TakeEventsAsync(IAsyncEnumerator<EventStreamMessage> messages, int count)
+    {
+        var events = new List<Application.Sessions.SessionEventDto>();
+        while (events.Count < count)
+        {
+            Assert.True(await messages.MoveNextAsync().AsTask().WaitAsync(Patience, Token), "The stream ended early.");
+            if (messages.Current.Kind == EventStreamMessageKind.Event)
+            {
+                events.Add(messages.Current.SessionEvent!);
+            }
+        }
+
+        return events;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Waited {Patience.TotalSeconds:0} s for {what}, in vain.");
+            await Task.Delay(20, Token);
+        }
+    }
+
+    /// <summary>A session's log in memory, read as the database feed reads it.</summary>
+    private sealed class FakeFeed(Session session) : ISessionEventFeed
+    {
+        private readonly ConcurrentQueue<SessionEvent> _log = new();
+        private int _reads;
+
+        public SessionStatus Status { get; set; } = SessionStatus.Intake;
+
+        public bool Deleted { get; set; }
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public void Append(int count)
+        {
+            var numbered = _log.Count;
+            for (var i = 1; i <= count; i++)
+            {
+                _log.Enqueue(session.AppendEvent($"e{numbered + i}", null, null, null, Start));
+            }
+        }
+
+        public Task<SessionEventBatch?> ReadAsync(Guid sessionId, string userId, long afterSequence, int limit, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _reads);
+            return Task.FromResult(Deleted
+                ? null
+                : new SessionEventBatch(Status, session.ExpiresAt, [.. _log.Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence).Take(limit)]));
+        }
+    }
+}
