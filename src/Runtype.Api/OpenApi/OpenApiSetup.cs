@@ -21,6 +21,7 @@ public static class OpenApiSetup
             options.AddDocumentTransformer(DescribeDocument);
             options.AddSchemaTransformer(DescribeSchema);
             options.AddOperationTransformer(DescribeHeaders);
+            options.AddOperationTransformer(EventStreamOperation.Describe);
         });
 
     private static Task DescribeDocument(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)

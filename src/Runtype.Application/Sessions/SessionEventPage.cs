@@ -4,8 +4,8 @@ namespace Runtype.Application.Sessions;
 public sealed record SessionEventPage(IReadOnlyList<SessionEventDto> Data, EventPagination Pagination);
 
 /// <summary>
-/// Where a page of events sits in the log. <see cref="After"/> echoes the request's cursor (null: from the first
-/// event); <see cref="Next"/> is the <c>after</c> of the following page, null when this page reaches the end of
-/// the log as it stands (new events may still be appended later).
+/// Where a page of events sits in the log: `after` echoes the request's cursor (null: from the first event);
+/// `next` is the `after` of the following page, null when this page reaches the end of the log as it stands (new
+/// events may still be appended later).
 /// </summary>
 public sealed record EventPagination(int Limit, Guid? After, Guid? Next);

@@ -183,7 +183,8 @@ public abstract class ListSessionEventsTests(ApiFixture api)
             Assert.True(responses.TryGetProperty(code, out _), $"GET events/stream does not document {code}");
         }
 
-        Assert.True(responses.GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
+        Assert.Equal(["text/event-stream"], responses.GetProperty("200").GetProperty("content").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["application/problem+json"], responses.GetProperty("429").GetProperty("content").EnumerateObject().Select(p => p.Name));
         Assert.True(responses.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
         Assert.Contains(stream.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Last-Event-ID");
     }
