@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Runtype.Api.Http;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Domain.Common;
 using Runtype.Domain.Sessions;
 
@@ -57,6 +58,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         ProductObjectHashMismatch mismatch => With(
             ApiProblems.Create(StatusCodes.Status409Conflict, mismatch.Message, "product_object_hash_mismatch", "productObjectHash mismatch"),
             ("productObjectHash", mismatch.Actual)),
+        IdempotencyKeyReusedException reused => ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, reused.Message, "idempotency_key_reused"),
         ConcurrencyConflictException conflict => ApiProblems.Create(StatusCodes.Status409Conflict, conflict.Message, "concurrent_update"),
         DomainException domain => ApiProblems.Create(StatusCodes.Status409Conflict, domain.Message, "conflict"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Create(

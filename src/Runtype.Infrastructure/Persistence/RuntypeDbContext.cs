@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Domain.ApiKeys;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Persistence.Configurations;
@@ -17,11 +18,14 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new SessionConfiguration());
         modelBuilder.ApplyConfiguration(new SessionEventConfiguration());
         modelBuilder.ApplyConfiguration(new ApiKeyConfiguration());
+        modelBuilder.ApplyConfiguration(new IdempotencyRecordConfiguration());
         SnakeCaseNames.Apply(modelBuilder);
     }
 

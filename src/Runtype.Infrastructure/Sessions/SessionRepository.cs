@@ -11,6 +11,18 @@ internal sealed class SessionRepository(RuntypeDbContext db) : ISessionRepositor
     public Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         db.Sessions.FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
 
+    public async Task<IReadOnlyList<Session>> FindDueForExpiryAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        var cutoff = now.UtcDateTime;
+        return await db.Sessions
+            .Where(s => s.ExpiresAt <= cutoff
+                && (s.Status == SessionStatus.Intake || s.Status == SessionStatus.Planning
+                    || s.Status == SessionStatus.Generating || s.Status == SessionStatus.Assembling))
+            .OrderBy(s => s.ExpiresAt)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+    }
+
     public void Add(Session session) => db.Sessions.Add(session);
 
     public void Remove(Session session) => db.Sessions.Remove(session);
