@@ -118,7 +118,12 @@ public static class ApiHost
         app.UseStatusCodePages();
         app.Use((context, next) =>
         {
-            context.Response.Headers.XContentTypeOptions = "nosniff";
+            // On starting, so that error responses (whose headers the exception handler resets) carry it too.
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.XContentTypeOptions = "nosniff";
+                return Task.CompletedTask;
+            });
             return next(context);
         });
         app.UseMiddleware<RequestBodyLimit>();
