@@ -1,6 +1,7 @@
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 using Runtype.Application.ApiKeys.CreateApiKey;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions.AppendSessionEvent;
 using Runtype.Application.Sessions.CreateSession;
 using Runtype.Application.Sessions.ListSessionEvents;
@@ -12,7 +13,7 @@ namespace Runtype.Application;
 
 public static class DependencyInjection
 {
-    /// <summary>The validators, listed one by one (no assembly scanning). Handlers are registered by the Mediator source generator.</summary>
+    /// <summary>The validators, listed one by one (no assembly scanning), and per-request state. Handlers are registered by the Mediator source generator.</summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
         services.AddSingleton<IValidator<CreateSession>, CreateSessionValidator>();
@@ -24,6 +25,7 @@ public static class DependencyInjection
         services.AddSingleton<IValidator<OpenSessionEventStream>, OpenSessionEventStreamValidator>();
         services.AddSingleton<SessionChangeSignal>();
         services.AddSingleton<EventStreamLimiter>();
+        services.AddScoped<IdempotencyOutcome>();
         return services;
     }
 }

@@ -71,7 +71,7 @@ public static class CommandLine
             var parsed = Parse(args);
             await using var scope = services.CreateAsyncScope();
             var provider = scope.ServiceProvider;
-            if (parsed.Verb != "help")
+            if (parsed.Verb == "migrate" || (parsed.Verb != "help" && provider.GetRequiredService<DatabaseOptions>().MigrateOnStartup))
             {
                 await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
             }

@@ -4,9 +4,11 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Runtype.Api.Http;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Domain.Common;
 using Runtype.Domain.Sessions;
+using Runtype.Infrastructure.Persistence;
 
 namespace Runtype.Api.Errors;
 
@@ -16,6 +18,8 @@ namespace Runtype.Api.Errors;
 /// </summary>
 public sealed partial class ExceptionProblems(IProblemDetailsService problemDetails, ILogger<ExceptionProblems> logger) : IExceptionHandler
 {
+    private const string RetryAfterSeconds = "1";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
@@ -25,7 +29,13 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         }
 
         var problem = ToProblem(exception);
-        if (problem.Status >= StatusCodes.Status500InternalServerError)
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
+            LogUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path, ApiProblems.TraceIdOf(httpContext), exception.GetBaseException().Message);
+        }
+
+        if (problem.Status == StatusCodes.Status500InternalServerError)
         {
             LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path, ApiProblems.TraceIdOf(httpContext));
         }
@@ -67,11 +77,14 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         TooManyStreamsException tooMany => With(
             ApiProblems.Create(StatusCodes.Status429TooManyRequests, tooMany.Message, "too_many_streams", "Too many live streams"),
             ("limit", tooMany.Limit)),
+        IdempotencyKeyReusedException reused => ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, reused.Message, "idempotency_key_reused"),
         ConcurrencyConflictException conflict => ApiProblems.Create(StatusCodes.Status409Conflict, conflict.Message, "concurrent_update"),
         DomainException domain => ApiProblems.Create(StatusCodes.Status409Conflict, domain.Message, "conflict"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Create(
             StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {RequestBodyLimit.MaxBytes} bytes (1 MiB).", "body_too_large"),
         BadHttpRequestException badRequest => ApiProblems.Create(badRequest.StatusCode, "The request could not be read.", "bad_request"),
+        _ when DatabaseFailures.IsUnavailable(exception) => ApiProblems.Create(
+            StatusCodes.Status503ServiceUnavailable, "The database is temporarily unavailable. Retry later; nothing was changed.", "database_unavailable"),
         _ => ApiProblems.Create(StatusCodes.Status500InternalServerError, "An unexpected error occurred. Quote the traceId when you report it.", "internal_error"),
     };
 
@@ -107,4 +120,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path} (traceId {TraceId})")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable on {Method} {Path} (traceId {TraceId}): {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string method, string path, string traceId, string reason);
 }

@@ -27,7 +27,7 @@ public sealed class Session
         Prd = prd;
         CreatedAt = now;
         UpdatedAt = now;
-        ExpiresAt = now + timeToLive;
+        ExpiresAt = UtcTimestamp.From(now + timeToLive);
         Version = 1;
     }
 

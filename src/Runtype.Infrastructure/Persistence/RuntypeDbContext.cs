@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Domain.ApiKeys;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Persistence.Configurations;
@@ -17,11 +18,21 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    /// <summary>
+    /// The caller's session, read for a change. The read happens inside the write transaction, so on providers
+    /// that can, it takes the row's update lock: concurrent writers of one session queue instead of conflicting.
+    /// </summary>
+    internal virtual IQueryable<Session> SessionForUpdate(Guid id, string userId) =>
+        Sessions.Where(s => s.Id == id && s.UserId == userId);
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new SessionConfiguration());
         modelBuilder.ApplyConfiguration(new SessionEventConfiguration());
         modelBuilder.ApplyConfiguration(new ApiKeyConfiguration());
+        modelBuilder.ApplyConfiguration(new IdempotencyRecordConfiguration());
         SnakeCaseNames.Apply(modelBuilder);
     }
 
@@ -33,7 +44,10 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
     }
 }
 
-/// <summary>SQLite: timestamps are INTEGER milliseconds since the Unix epoch (UTC), compact and cheap to index.</summary>
+/// <summary>
+/// SQLite: timestamps are INTEGER milliseconds since the Unix epoch (UTC), compact and cheap to index. Writers are
+/// serialized by the database (transactions begin IMMEDIATE), so reads for a change need no lock hint.
+/// </summary>
 public sealed class SqliteRuntypeDbContext(DbContextOptions<SqliteRuntypeDbContext> options) : RuntypeDbContext(options)
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -47,6 +61,10 @@ public sealed class SqliteRuntypeDbContext(DbContextOptions<SqliteRuntypeDbConte
 /// <summary>SQL Server: timestamps are <c>datetime2(3)</c> in UTC, read back as <see cref="DateTimeKind.Utc"/>.</summary>
 public sealed class SqlServerRuntypeDbContext(DbContextOptions<SqlServerRuntypeDbContext> options) : RuntypeDbContext(options)
 {
+    /// <summary>UPDLOCK: a second writer of the same session waits for the first to commit, then reads its result.</summary>
+    internal override IQueryable<Session> SessionForUpdate(Guid id, string userId) =>
+        Sessions.FromSql($"SELECT * FROM [sessions] WITH (UPDLOCK, ROWLOCK) WHERE [id] = {id.ToString()} AND [user_id] = {userId}");
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         base.ConfigureConventions(configurationBuilder);

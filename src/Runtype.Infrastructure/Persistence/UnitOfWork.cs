@@ -4,8 +4,9 @@ namespace Runtype.Infrastructure.Persistence;
 
 /// <summary>
 /// One transaction per command, inside the provider's execution strategy (SQL Server retries transient faults
-/// there). On SQLite the transaction is <c>BEGIN IMMEDIATE</c>, so writers queue instead of conflicting; on
-/// SQL Server a stale concurrency token is retried on fresh state, a bounded number of times.
+/// there). Writers of one session queue rather than conflict (SQLite: the transaction is <c>BEGIN IMMEDIATE</c>;
+/// SQL Server: the session is read with an update lock). Should a save still meet a stale concurrency token (or
+/// a concurrent first use of an idempotency key), the whole command runs again on fresh state, a bounded number of times.
 /// </summary>
 internal sealed class UnitOfWork(RuntypeDbContext db) : IUnitOfWork
 {
