@@ -102,6 +102,7 @@ public static class ApiHost
             .AddPolicy(CallerClaims.ReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.ReadPolicy))
             .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy));
 
+        services.AddApiRateLimits();
         services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>("database", tags: ["ready"]);
         services.AddApiDocument();
     }
@@ -128,6 +129,7 @@ public static class ApiHost
         });
         app.UseMiddleware<RequestBodyLimit>();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
 
         app.MapControllers();

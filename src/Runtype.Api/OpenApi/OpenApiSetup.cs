@@ -92,6 +92,15 @@ public static class OpenApiSetup
             if (status == "201")
             {
                 AddHeader(concrete, "Location", "The address of the created resource.");
+                if (context.Description.ParameterDescriptions.Any(p => p.Name == "Idempotency-Key"))
+                {
+                    AddHeader(concrete, "Idempotent-Replayed", "\"true\" when this answer is the stored answer to an earlier request with the same Idempotency-Key.");
+                }
+            }
+
+            if (status is "429" or "503")
+            {
+                AddHeader(concrete, "Retry-After", "Seconds to wait before retrying.");
             }
 
             var isSession = context.Description.RelativePath?.EndsWith("sessions/{id}", StringComparison.Ordinal) == true
