@@ -96,6 +96,10 @@ public static class ApiHost
                 options.InvalidModelStateResponseFactory = context => context.HttpContext.RequestServices.GetRequiredService<ModelStateProblems>().Create(context));
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
 
+        services.AddSingleton(provider => JwtSettings.Read(provider.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<JwksCache>();
+        services.AddSingleton<SessionTokenValidator>();
+        services.AddHttpClient(JwksCache.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

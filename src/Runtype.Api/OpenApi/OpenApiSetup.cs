@@ -39,7 +39,8 @@ public static class OpenApiSetup
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "An API key (rt_…), sent as 'Authorization: Bearer <key>' (the bare key is accepted too).",
+            Description = "An API key (rt_…) or a Clerk-compatible session token (a JWT, when configured), sent as "
+                + "'Authorization: Bearer <token>' (a bare API key is accepted too).",
         };
         document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeId, document)] = [] }];
         return Task.CompletedTask;

@@ -33,6 +33,11 @@ public abstract class ApiFixture : IAsyncLifetime
     /// <summary>Further settings of a fixture made for one feature (e.g. a low rate limit).</summary>
     protected virtual IReadOnlyDictionary<string, string?> FeatureSettings { get; } = new Dictionary<string, string?>();
 
+    /// <summary>Replaces services of the host for a fixture made for one feature (e.g. the JWKS endpoint).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public virtual ValueTask InitializeAsync()
     {
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
@@ -43,7 +48,11 @@ public abstract class ApiFixture : IAsyncLifetime
             }
 
             builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+            builder.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(Clock);
+                ConfigureServices(services);
+            });
         });
 
         // Starts the host: migrations run before it serves.
