@@ -100,12 +100,17 @@ public static class ApiHost
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         services.AddLiveProgress();
 
+        services.AddSingleton(provider => JwtSettings.Read(provider.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<JwksCache>();
+        services.AddSingleton<SessionTokenValidator>();
+        services.AddHttpClient(JwksCache.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(CallerClaims.ReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.ReadPolicy))
             .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy));
 
+        services.AddApiRateLimits();
         services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>("database", tags: ["ready"]);
         services.AddApiDocument();
     }
@@ -133,6 +138,7 @@ public static class ApiHost
         app.UseDashboard();
         app.UseMiddleware<RequestBodyLimit>();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
 
         app.MapControllers();

@@ -24,8 +24,7 @@ public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSet
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(settings.Interval, clock);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
@@ -33,11 +32,14 @@ public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSet
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                // The next tick tries again; the failure is logged, not hidden.
+                // The next round tries again; the failure is logged, not hidden.
                 LogSweepFailed(logger, ex);
             }
+
+            // A delay from the end of one sweep to the start of the next (not a periodic timer): a clock that jumps
+            // ahead, or a sweep that overruns, leads to one sweep, never to a burst of missed ones.
+            await Task.Delay(settings.Interval, clock, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     /// <summary>One sweep: every due session, batch after batch, then the idempotency purge.</summary>

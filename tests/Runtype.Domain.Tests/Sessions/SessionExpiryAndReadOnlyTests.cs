@@ -10,7 +10,6 @@ public sealed class SessionExpiryAndReadOnlyTests
     [InlineData(SessionStatus.Completed)]
     [InlineData(SessionStatus.Failed)]
     [InlineData(SessionStatus.Cancelled)]
-    [InlineData(SessionStatus.Expired)]
     public void A_terminal_session_refuses_every_update_and_every_event(SessionStatus status)
     {
         var session = TestSessions.InStatus(status);
@@ -21,6 +20,19 @@ public sealed class SessionExpiryAndReadOnlyTests
         Assert.Throws<SessionIsReadOnly>(() => session.Update(new SessionUpdate(), now));
         Assert.Throws<SessionIsReadOnly>(() => session.Update(new SessionUpdate(ProductObjectHash: session.ProductObjectHash), now));
         Assert.Throws<SessionIsReadOnly>(() => session.AppendEvent("note", null, null, null, now));
+        Assert.Equal(before, SessionSnapshot.Of(session));
+    }
+
+    [Fact]
+    public void A_persisted_expired_session_refuses_every_update_and_every_event_as_expired()
+    {
+        var session = TestSessions.InStatus(SessionStatus.Expired);
+        var before = SessionSnapshot.Of(session);
+        var now = ExpiresAt.AddDays(1);
+
+        Assert.Throws<SessionExpired>(() => session.Update(new SessionUpdate(Plan: """{"v":1}"""), now));
+        Assert.Throws<SessionExpired>(() => session.Update(new SessionUpdate(Status: SessionStatus.Expired), now));
+        Assert.Throws<SessionExpired>(() => session.AppendEvent("note", null, null, null, now));
         Assert.Equal(before, SessionSnapshot.Of(session));
     }
 
