@@ -70,6 +70,14 @@ public sealed class EventStreamReader : IAsyncDisposable
         return new EventStreamReader(response);
     }
 
+    /// <summary>Starts reading an answer of the stream call that is a 200 event stream.</summary>
+    public static EventStreamReader Read(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        return new EventStreamReader(response);
+    }
+
     /// <summary>The next event (comments skipped).</summary>
     public Task<SseMessage> NextEventAsync(Action? tick = null) => NextAsync(m => !m.IsComment, "an event", tick);
 
