@@ -13,7 +13,9 @@ namespace Runtype.Dashboard.Tests;
 /// </summary>
 public sealed class DashboardBrowserTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
+    /// <summary>Debian's Chromium; <c>CHROMIUM_PATH</c> names another build.</summary>
+    private static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
     private const string Sessions = "v1/products/generation/sessions";
 
     /// <summary>A bound on each wait in the page (not a speed check).</summary>
@@ -27,7 +29,7 @@ public sealed class DashboardBrowserTests
     [Fact]
     public async Task A_user_pastes_a_key_sees_their_sessions_and_watches_one_progress_live()
     {
-        Assert.SkipUnless(File.Exists(ChromiumPath), $"Chromium is not installed at {ChromiumPath} (apt-get install -y chromium): the browser test needs it.");
+        Assert.SkipUnless(File.Exists(ChromiumPath), $"Chromium is not installed at {ChromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH): the browser test needs it.");
 
         await using var server = await ApiServer.LaunchAsync();
         var key = await server.CreateKeyAsync("user_dashboard", Token);
