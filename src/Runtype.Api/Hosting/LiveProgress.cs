@@ -23,12 +23,13 @@ public static class LiveProgress
         return services;
     }
 
-    /// <summary>Reads <c>Streams:MaxPerUser</c>, <c>Streams:PollInterval</c> and <c>Streams:HeartbeatInterval</c>.</summary>
+    /// <summary>Reads <c>Streams:MaxPerUser</c>, <c>Streams:PollInterval</c>, <c>Streams:HeartbeatInterval</c> and <c>Streams:MaxDuration</c>.</summary>
     public static EventStreamSettings ReadStreamSettings(IConfiguration configuration) =>
         new EventStreamSettings(
             configuration.GetValue("Streams:MaxPerUser", EventStreamSettings.DefaultMaxPerUser),
             configuration.GetValue("Streams:PollInterval", EventStreamSettings.DefaultPollInterval),
-            configuration.GetValue("Streams:HeartbeatInterval", EventStreamSettings.DefaultHeartbeatInterval))
+            configuration.GetValue("Streams:HeartbeatInterval", EventStreamSettings.DefaultHeartbeatInterval),
+            configuration.GetValue("Streams:MaxDuration", EventStreamSettings.DefaultMaxDuration))
         .Validate();
 
     /// <summary>

@@ -17,6 +17,7 @@ public static class ServerSentEvents
     {
         EventStreamMessageKind.Event => Event(message.SessionEvent!, json),
         EventStreamMessageKind.Heartbeat => Comment("heartbeat"),
+        EventStreamMessageKind.Reconnect => Comment("reconnect: this connection reached its time limit; reconnect with Last-Event-ID"),
         _ => Comment($"end: {message.Reason}"),
     };
 

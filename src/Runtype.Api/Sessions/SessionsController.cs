@@ -158,9 +158,10 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     /// appended. Each event is `id:` (the event id), `event:` (its type) and `data:` (the event JSON, as
     /// `GET /events/{eventId}` returns it). A `: heartbeat` comment is sent after 15 s without events. The stream
     /// ends once the session is completed, failed, cancelled, expired or deleted and its events are sent (a final
-    /// `: end: ...` comment says why). Reconnecting when there is nothing left to send is answered 204. A user may
-    /// hold a limited number of streams open at once (Streams:MaxPerUser, default 5): beyond it, 429 with
-    /// Retry-After.
+    /// `: end: ...` comment says why). A connection lasts at most 30 min (Streams:MaxDuration); then `: reconnect`
+    /// asks the client to resume with `Last-Event-ID`. Reconnecting when there is nothing left to send is answered
+    /// 204. A user may hold a limited number of streams open at once (Streams:MaxPerUser, default 5): beyond it,
+    /// 429 with Retry-After.
     /// </remarks>
     [HttpGet("{id:guid}/events/stream")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]

@@ -377,11 +377,13 @@
         setStreamState("live", "live");
         current.connectedAt = Date.now();
         failures = 0;
+        current.reconnect = false;
         await readEvents(response.body, current);
         if (current.ended) {
           setStreamState("ended", "session finished");
           return;
         }
+        if (current.reconnect) continue; // the server closed this connection on purpose: reconnect at once
       } catch (error) {
         if (detail !== current || error.name === "AbortError") return;
         if (!(error instanceof ApiError)) report(error);
@@ -408,6 +410,7 @@
           message = { id: null, type: "message", data: [] };
         } else if (line.startsWith(":")) {
           if (line.startsWith(": end")) current.ended = true;
+          else if (line.startsWith(": reconnect")) current.reconnect = true;
         } else {
           const colon = line.indexOf(":");
           const field = colon < 0 ? line : line.slice(0, colon);

@@ -115,6 +115,21 @@ public sealed class SessionEventStreamTests
     }
 
     [Fact]
+    public async Task After_its_maximum_duration_a_stream_asks_the_client_to_reconnect()
+    {
+        var settings = EventStreamSettings.Default with { MaxDuration = TimeSpan.FromMinutes(2) };
+        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, settings, _limiter.TryAcquire(_session.UserId)!);
+        var reading = Task.Run(() => ReadAllAsync(stream), Token);
+
+        await WaitUntilAsync(() => { _clock.Advance(EventStreamSettings.DefaultPollInterval); return reading.IsCompleted; }, "the stream to close");
+
+        var messages = await reading;
+        Assert.Equal(EventStreamMessage.Reconnect, messages[^1]);
+        Assert.All(messages[..^1], m => Assert.Equal(EventStreamMessageKind.Heartbeat, m.Kind));
+        Assert.True(_clock.GetUtcNow() - Start >= settings.MaxDuration);
+    }
+
+    [Fact]
     public async Task Stopping_the_reader_ends_the_wait_and_disposing_frees_the_slot_and_the_subscription()
     {
         var stream = Open();

@@ -1,11 +1,19 @@
 namespace Runtype.Application.Sessions.StreamSessionEvents;
 
 /// <summary>Configuration of the live event streams (<c>Streams:*</c>).</summary>
-public sealed record EventStreamSettings(int MaxPerUser, TimeSpan PollInterval, TimeSpan HeartbeatInterval)
+/// <param name="MaxPerUser">Streams one user may hold open at once in one process.</param>
+/// <param name="PollInterval">How often an idle stream reads the database.</param>
+/// <param name="HeartbeatInterval">A heartbeat after this long without anything sent.</param>
+/// <param name="MaxDuration">
+/// How long one connection may last; then the server closes it and the client reconnects with Last-Event-ID. So a
+/// revoked credential stops streaming within this time, and long-lived connections spread over the replicas again.
+/// </param>
+public sealed record EventStreamSettings(int MaxPerUser, TimeSpan PollInterval, TimeSpan HeartbeatInterval, TimeSpan MaxDuration)
 {
     public const int DefaultMaxPerUser = 5;
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DefaultHeartbeatInterval = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan DefaultMaxDuration = TimeSpan.FromMinutes(30);
 
     /// <summary>What a 429 tells a client to wait before it tries to open another stream.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
@@ -13,7 +21,7 @@ public sealed record EventStreamSettings(int MaxPerUser, TimeSpan PollInterval, 
     /// <summary>Events read from the database per query; a longer backlog is read in several queries, back to back.</summary>
     public const int BatchSize = 100;
 
-    public static EventStreamSettings Default { get; } = new(DefaultMaxPerUser, DefaultPollInterval, DefaultHeartbeatInterval);
+    public static EventStreamSettings Default { get; } = new(DefaultMaxPerUser, DefaultPollInterval, DefaultHeartbeatInterval, DefaultMaxDuration);
 
     /// <summary>Refuses settings the stream cannot run with, naming the setting.</summary>
     public EventStreamSettings Validate()
@@ -31,6 +39,11 @@ public sealed record EventStreamSettings(int MaxPerUser, TimeSpan PollInterval, 
         if (HeartbeatInterval <= TimeSpan.Zero)
         {
             throw new InvalidOperationException($"Streams:HeartbeatInterval must be positive, not {HeartbeatInterval}.");
+        }
+
+        if (MaxDuration <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Streams:MaxDuration must be positive, not {MaxDuration}.");
         }
 
         return this;

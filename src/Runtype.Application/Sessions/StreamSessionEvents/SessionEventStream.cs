@@ -9,7 +9,8 @@ namespace Runtype.Application.Sessions.StreamSessionEvents;
 /// event has been sent. It polls the database through <see cref="ISessionEventFeed"/> (so events appended by
 /// another process arrive too) every <see cref="EventStreamSettings.PollInterval"/>, or at once when this
 /// process signals a change; between polls it holds no database connection. When nothing was sent for
-/// <see cref="EventStreamSettings.HeartbeatInterval"/> it yields a heartbeat. Disposing it frees the user's stream slot.
+/// <see cref="EventStreamSettings.HeartbeatInterval"/> it yields a heartbeat; after <see cref="EventStreamSettings.MaxDuration"/>
+/// it asks the client to reconnect (which authenticates it again). Disposing it frees the user's stream slot.
 /// </summary>
 public sealed class SessionEventStream : IDisposable
 {
@@ -49,6 +50,7 @@ public sealed class SessionEventStream : IDisposable
         using var subscription = _signal.Subscribe(SessionId);
         var after = _afterSequence;
         var lastSent = _clock.GetUtcNow();
+        var closeAt = lastSent + _settings.MaxDuration;
         while (true)
         {
             // Taken before the read: a change committed while the read runs still wakes the wait below.
@@ -86,18 +88,26 @@ public sealed class SessionEventStream : IDisposable
             }
 
             var now = _clock.GetUtcNow();
+            if (now >= closeAt)
+            {
+                yield return EventStreamMessage.Reconnect;
+                yield break;
+            }
+
             if (now - lastSent >= _settings.HeartbeatInterval)
             {
                 yield return EventStreamMessage.Heartbeat;
                 lastSent = now = _clock.GetUtcNow();
             }
 
-            var untilHeartbeat = lastSent + _settings.HeartbeatInterval - now;
-            await WaitAsync(changed, untilHeartbeat < _settings.PollInterval ? untilHeartbeat : _settings.PollInterval, cancellationToken);
+            var wait = Shortest(_settings.PollInterval, lastSent + _settings.HeartbeatInterval - now, closeAt - now);
+            await WaitAsync(changed, wait, cancellationToken);
         }
     }
 
     public void Dispose() => _slot.Dispose();
+
+    private static TimeSpan Shortest(TimeSpan a, TimeSpan b, TimeSpan c) => TimeSpan.FromTicks(Math.Min(a.Ticks, Math.Min(b.Ticks, c.Ticks)));
 
     private async Task WaitAsync(Task changed, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -114,7 +124,7 @@ public sealed class SessionEventStream : IDisposable
     }
 }
 
-/// <summary>One thing a live stream sends: an event, a heartbeat, or the end (with why it ended).</summary>
+/// <summary>One thing a live stream sends: an event, a heartbeat, a request to reconnect, or the end (with why it ended).</summary>
 public sealed record EventStreamMessage
 {
     private EventStreamMessage(EventStreamMessageKind kind, SessionEventDto? sessionEvent, string? reason)
@@ -125,6 +135,9 @@ public sealed record EventStreamMessage
     }
 
     public static EventStreamMessage Heartbeat { get; } = new(EventStreamMessageKind.Heartbeat, null, null);
+
+    /// <summary>This connection has lasted long enough: the client should reconnect with Last-Event-ID. Not the end of the session's events.</summary>
+    public static EventStreamMessage Reconnect { get; } = new(EventStreamMessageKind.Reconnect, null, null);
 
     public EventStreamMessageKind Kind { get; }
 
@@ -143,5 +156,6 @@ public enum EventStreamMessageKind
 {
     Event,
     Heartbeat,
+    Reconnect,
     End,
 }
