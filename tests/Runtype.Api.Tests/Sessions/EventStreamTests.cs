@@ -174,6 +174,22 @@ public abstract class EventStreamTests(ApiFixture api)
         }
     }
 
+    [Fact]
+    public async Task A_connection_that_reached_its_maximum_duration_asks_the_client_to_reconnect_and_frees_its_slot()
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        var limiter = api.Services.GetRequiredService<EventStreamLimiter>();
+        await using var stream = await EventStreamReader.OpenAsync(user.Client, id);
+
+        var messages = await stream.ReadToEndAsync(tick: () => api.Clock.Advance(TimeSpan.FromMinutes(1)));
+
+        Assert.StartsWith("reconnect:", messages[^1].Comment, StringComparison.Ordinal);
+        Assert.DoesNotContain(messages, m => m.Comment?.StartsWith("end", StringComparison.Ordinal) == true);
+        await Eventually(() => limiter.OpenStreams(user.UserId) == 0, "the slot of the closed connection to be freed");
+        await using var again = await EventStreamReader.OpenAsync(user.Client, id);
+    }
+
     [Theory]
     [InlineData("not-an-id")]
     [InlineData("0195f3c4-1111-7aaa-8bbb-000000000000")]
