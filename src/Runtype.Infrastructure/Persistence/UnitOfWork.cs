@@ -4,8 +4,10 @@ namespace Runtype.Infrastructure.Persistence;
 
 /// <summary>
 /// One transaction per command, inside the provider's execution strategy (SQL Server retries transient faults
-/// there). On SQLite the transaction is <c>BEGIN IMMEDIATE</c>, so writers queue instead of conflicting; on
-/// SQL Server a stale concurrency token is retried on fresh state, a bounded number of times.
+/// there, re-running the whole work). Writers queue instead of conflicting: on SQLite the transaction is
+/// <c>BEGIN IMMEDIATE</c>; on SQL Server the session is read with an update lock
+/// (<see cref="RuntypeDbContext.SessionsForUpdate"/>). A stale concurrency token all the same is retried on fresh
+/// state, a bounded number of times.
 /// </summary>
 internal sealed class UnitOfWork(RuntypeDbContext db) : IUnitOfWork
 {

@@ -9,7 +9,7 @@ namespace Runtype.Infrastructure.Sessions;
 internal sealed class SessionRepository(RuntypeDbContext db) : ISessionRepository
 {
     public Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
-        db.Sessions.FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
+        db.SessionsForUpdate.FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
 
     public void Add(Session session) => db.Sessions.Add(session);
 

@@ -50,7 +50,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<string>("OrganizationId")
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("organization_id");
+                        .HasColumnName("organization_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<DateTime?>("RevokedAt")
                         .HasPrecision(3)
@@ -75,7 +76,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("user_id");
+                        .HasColumnName("user_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.HasKey("Id");
 
@@ -120,7 +122,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<string>("OrganizationId")
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("organization_id");
+                        .HasColumnName("organization_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("Plan")
                         .HasColumnType("nvarchar(max)")
@@ -161,7 +164,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("user_id");
+                        .HasColumnName("user_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
@@ -206,7 +210,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<string>("OrganizationId")
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("organization_id");
+                        .HasColumnName("organization_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("Payload")
                         .IsRequired()
@@ -240,7 +245,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("user_id");
+                        .HasColumnName("user_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.HasKey("Id");
 
