@@ -95,7 +95,7 @@ public static class ApiHost
             .AddPolicy(CallerClaims.ReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.ReadPolicy))
             .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy));
 
-        services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>("database", tags: ["ready"]);
+        services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>("database", tags: ["ready"], customTestQuery: DatabaseMigrator.IsUpToDateAsync);
         services.AddApiDocument();
     }
 
