@@ -1,6 +1,7 @@
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 using Runtype.Application.ApiKeys.CreateApiKey;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions.AppendSessionEvent;
 using Runtype.Application.Sessions.CreateSession;
 using Runtype.Application.Sessions.ListSessions;
@@ -10,7 +11,7 @@ namespace Runtype.Application;
 
 public static class DependencyInjection
 {
-    /// <summary>The validators, listed one by one (no assembly scanning). Handlers are registered by the Mediator source generator.</summary>
+    /// <summary>The validators, listed one by one (no assembly scanning), and per-request state. Handlers are registered by the Mediator source generator.</summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
         services.AddSingleton<IValidator<CreateSession>, CreateSessionValidator>();
@@ -18,6 +19,7 @@ public static class DependencyInjection
         services.AddSingleton<IValidator<UpdateSession>, UpdateSessionValidator>();
         services.AddSingleton<IValidator<AppendSessionEvent>, AppendSessionEventValidator>();
         services.AddSingleton<IValidator<CreateApiKey>, CreateApiKeyValidator>();
+        services.AddScoped<IdempotencyOutcome>();
         return services;
     }
 }

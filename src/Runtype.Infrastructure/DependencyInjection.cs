@@ -3,8 +3,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Runtype.Application.ApiKeys;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions;
 using Runtype.Infrastructure.ApiKeys;
+using Runtype.Infrastructure.Background;
+using Runtype.Infrastructure.Idempotency;
 using Runtype.Infrastructure.Persistence;
 using Runtype.Infrastructure.Sessions;
 
@@ -60,6 +63,15 @@ public static class DependencyInjection
         services.AddScoped<ISessionRepository, SessionRepository>();
         services.AddScoped<ISessionQueries, SessionQueries>();
         services.AddScoped<IApiKeyRepository, ApiKeyRepository>();
+        services.AddScoped<IIdempotencyStore, IdempotencyStore>();
+        services.AddSingleton(sp =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            return new SweepSettings(
+                configuration.GetValue("Sessions:SweepInterval", SweepSettings.DefaultInterval),
+                configuration.GetValue("Sessions:SweepBatchSize", SweepSettings.DefaultBatchSize));
+        });
+        services.AddHostedService<SessionSweeper>();
         services.AddScoped<DatabaseMigrator>();
         return services;
     }

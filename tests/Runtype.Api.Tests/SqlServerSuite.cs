@@ -1,5 +1,6 @@
 using Runtype.Api.Tests.Infrastructure;
 using Runtype.Api.Tests.Platform;
+using Runtype.Api.Tests.Safety;
 using Runtype.Api.Tests.Security;
 using Runtype.Api.Tests.Sessions;
 
@@ -24,3 +25,7 @@ public sealed class AppendEventOnSqlServer(SqlServerApiFixture api) : AppendEven
 public sealed class AuthenticationOnSqlServer(SqlServerApiFixture api) : AuthenticationTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
 
 public sealed class PlatformEndpointsOnSqlServer(SqlServerApiFixture api) : PlatformEndpointsTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
+
+public sealed class IdempotencyOnSqlServer(SqlServerApiFixture api) : IdempotencyTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
+
+public sealed class ExpirySweepOnSqlServer(SqlServerApiFixture api) : ExpirySweepTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;

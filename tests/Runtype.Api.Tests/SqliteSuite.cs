@@ -1,5 +1,6 @@
 using Runtype.Api.Tests.Infrastructure;
 using Runtype.Api.Tests.Platform;
+using Runtype.Api.Tests.Safety;
 using Runtype.Api.Tests.Security;
 using Runtype.Api.Tests.Sessions;
 
@@ -21,3 +22,7 @@ public sealed class AppendEventOnSqlite(SqliteApiFixture api) : AppendEventTests
 public sealed class AuthenticationOnSqlite(SqliteApiFixture api) : AuthenticationTests(api), IClassFixture<SqliteApiFixture>;
 
 public sealed class PlatformEndpointsOnSqlite(SqliteApiFixture api) : PlatformEndpointsTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class IdempotencyOnSqlite(SqliteApiFixture api) : IdempotencyTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class ExpirySweepOnSqlite(SqliteApiFixture api) : ExpirySweepTests(api), IClassFixture<SqliteApiFixture>;

@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Runtype.Api.Http;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Domain.Common;
 using Runtype.Domain.Sessions;
+using Runtype.Infrastructure.Persistence;
 
 namespace Runtype.Api.Errors;
 
@@ -14,6 +16,8 @@ namespace Runtype.Api.Errors;
 /// </summary>
 public sealed partial class ExceptionProblems(IProblemDetailsService problemDetails, ILogger<ExceptionProblems> logger) : IExceptionHandler
 {
+    private const string RetryAfterSeconds = "1";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
@@ -23,7 +27,13 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         }
 
         var problem = ToProblem(exception);
-        if (problem.Status >= StatusCodes.Status500InternalServerError)
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
+            LogUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path, ApiProblems.TraceIdOf(httpContext), exception.GetBaseException().Message);
+        }
+
+        if (problem.Status == StatusCodes.Status500InternalServerError)
         {
             LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path, ApiProblems.TraceIdOf(httpContext));
         }
@@ -57,11 +67,14 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         ProductObjectHashMismatch mismatch => With(
             ApiProblems.Create(StatusCodes.Status409Conflict, mismatch.Message, "product_object_hash_mismatch", "productObjectHash mismatch"),
             ("productObjectHash", mismatch.Actual)),
+        IdempotencyKeyReusedException reused => ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, reused.Message, "idempotency_key_reused"),
         ConcurrencyConflictException conflict => ApiProblems.Create(StatusCodes.Status409Conflict, conflict.Message, "concurrent_update"),
         DomainException domain => ApiProblems.Create(StatusCodes.Status409Conflict, domain.Message, "conflict"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Create(
             StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {RequestBodyLimit.MaxBytes} bytes (1 MiB).", "body_too_large"),
         BadHttpRequestException badRequest => ApiProblems.Create(badRequest.StatusCode, "The request could not be read.", "bad_request"),
+        _ when DatabaseFailures.IsUnavailable(exception) => ApiProblems.Create(
+            StatusCodes.Status503ServiceUnavailable, "The database is temporarily unavailable. Retry later; nothing was changed.", "database_unavailable"),
         _ => ApiProblems.Create(StatusCodes.Status500InternalServerError, "An unexpected error occurred. Quote the traceId when you report it.", "internal_error"),
     };
 
@@ -97,4 +110,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path} (traceId {TraceId})")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable on {Method} {Path} (traceId {TraceId}): {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string method, string path, string traceId, string reason);
 }

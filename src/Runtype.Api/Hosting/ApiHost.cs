@@ -8,6 +8,7 @@ using Runtype.Api.Http;
 using Runtype.Api.OpenApi;
 using Runtype.Application;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions;
 using Runtype.Application.Sessions.CreateSession;
 using Runtype.Infrastructure;
@@ -69,6 +70,8 @@ public static class ApiHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new SessionSettings(
             provider.GetRequiredService<IConfiguration>().GetValue("Sessions:TimeToLive", SessionSettings.DefaultTimeToLive)));
+        services.AddSingleton(provider => new IdempotencySettings(
+            provider.GetRequiredService<IConfiguration>().GetValue("Idempotency:Retention", IdempotencySettings.DefaultRetention)));
         services.AddApplication();
         services.AddInfrastructure();
         services.AddMediator((MediatorOptions options) =>
@@ -76,14 +79,18 @@ public static class ApiHost
             options.Namespace = "Runtype.Api.Mediator";
             options.ServiceLifetime = ServiceLifetime.Scoped;
             options.Assemblies = [typeof(CreateSession)];
-            options.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(TransactionBehavior<,>)];
+            options.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(TransactionBehavior<,>), typeof(IdempotencyBehavior<,>)];
         });
         services.AddHostedService<DatabaseMigrationService>();
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context => ApiProblems.Complete(context.ProblemDetails, context.HttpContext));
         services.AddExceptionHandler<ExceptionProblems>();
         services.AddSingleton<ModelStateProblems>();
-        services.AddControllers(options => options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true)
+        services.AddControllers(options =>
+            {
+                options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
+                options.Filters.Add<IdempotentReplayHeader>();
+            })
             .AddJsonOptions(options => ApiJson.Configure(options.JsonSerializerOptions))
             .ConfigureApiBehaviorOptions(options =>
                 options.InvalidModelStateResponseFactory = context => context.HttpContext.RequestServices.GetRequiredService<ModelStateProblems>().Create(context));
@@ -111,7 +118,12 @@ public static class ApiHost
         app.UseStatusCodePages();
         app.Use((context, next) =>
         {
-            context.Response.Headers.XContentTypeOptions = "nosniff";
+            // On starting, so that error responses (whose headers the exception handler resets) carry it too.
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.XContentTypeOptions = "nosniff";
+                return Task.CompletedTask;
+            });
             return next(context);
         });
         app.UseMiddleware<RequestBodyLimit>();

@@ -42,14 +42,18 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     [Consumes("application/json")]
     [ProducesResponseType<SessionDto>(StatusCodes.Status201Created)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
     public async Task<ActionResult<SessionDto>> Create(
-        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateSessionRequest? body, CancellationToken cancellationToken)
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateSessionRequest? body,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        CancellationToken cancellationToken)
     {
-        var created = await sender.Send(new CreateSession(User.ToCaller(), body?.CatalogVersion, body?.SchemaVersion, body?.Prd), cancellationToken);
+        var created = await sender.Send(
+            new CreateSession(User.ToCaller(), body?.CatalogVersion, body?.SchemaVersion, body?.Prd, idempotencyKey), cancellationToken);
         Response.Headers.ETag = ETags.Format(created.Version);
-        return Created($"/{BasePath}/{created.Id}", created);
+        return Created($"/{BasePath}/{created.Value.Id}", created.Value);
     }
 
     /// <summary>Get session details, with its events oldest first.</summary>
@@ -63,7 +67,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     {
         var session = await sender.Send(new GetSession(User.ToCaller(), id), cancellationToken);
         Response.Headers.ETag = ETags.Format(session.Version);
-        return ETags.MatchesIfNoneMatch(ifNoneMatch, session.Version) ? StatusCode(StatusCodes.Status304NotModified) : session;
+        return ETags.MatchesIfNoneMatch(ifNoneMatch, session.Version) ? StatusCode(StatusCodes.Status304NotModified) : session.Value;
     }
 
     /// <summary>Update a generation session: status, PRD, plan, product object, assembly state.</summary>
@@ -84,7 +88,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
             new UpdateSession(User.ToCaller(), id, body.Status, body.Prd, body.Plan, body.ProductObject, body.ProductObjectHash, body.AssemblyState, ETags.ParseIfMatch(ifMatch)),
             cancellationToken);
         Response.Headers.ETag = ETags.Format(updated.Version);
-        return updated;
+        return updated.Value;
     }
 
     /// <summary>Delete a generation session and its events.</summary>
@@ -104,14 +108,19 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     [Consumes("application/json")]
     [ProducesResponseType<SessionEventDto>(StatusCodes.Status201Created)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
-    public async Task<ActionResult<SessionEventDto>> AppendEvent(Guid id, [FromBody, Required] AppendEventRequest body, CancellationToken cancellationToken)
+    public async Task<ActionResult<SessionEventDto>> AppendEvent(
+        Guid id,
+        [FromBody, Required] AppendEventRequest body,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        CancellationToken cancellationToken)
     {
         var appended = await sender.Send(
-            new AppendSessionEvent(User.ToCaller(), id, body.Type, body.Stage, body.Message, body.Payload), cancellationToken);
+            new AppendSessionEvent(User.ToCaller(), id, body.Type, body.Stage, body.Message, body.Payload, idempotencyKey), cancellationToken);
         return Created($"/{BasePath}/{id}/events/{appended.Id}", appended);
     }
 

@@ -8,6 +8,9 @@ public interface ISessionRepository
     /// <summary>The caller's session, tracked for a change; null when missing or someone else's.</summary>
     Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken);
 
+    /// <summary>Active sessions whose expiresAt is at or before <paramref name="now"/>, oldest expiry first, tracked.</summary>
+    Task<IReadOnlyList<Session>> FindDueForExpiryAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
     void Add(Session session);
 
     void Remove(Session session);

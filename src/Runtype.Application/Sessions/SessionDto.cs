@@ -18,12 +18,7 @@ public record SessionDto(
     [property: JsonConverter(typeof(RawJsonConverter))] string? AssemblyState,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    DateTime ExpiresAt)
-{
-    /// <summary>The concurrency token; not part of the body, it becomes the <c>ETag</c> header.</summary>
-    [JsonIgnore]
-    public long Version { get; init; }
-}
+    DateTime ExpiresAt);
 
 /// <summary>A session with its event log, oldest first: the answer of <c>GET /sessions/{id}</c>.</summary>
 public sealed record SessionDetailsDto : SessionDto

@@ -19,6 +19,7 @@ public static partial class SessionMapper
 
     [MapperIgnoreSource(nameof(Session.LastEventSequence))]
     [MapperIgnoreSource(nameof(Session.NewEvents))]
+    [MapperIgnoreSource(nameof(Session.Version))]
     private static partial SessionDto Map(Session session);
 
     private static string MapStatus(SessionStatus status) => status.ToWire();

@@ -14,6 +14,7 @@ public sealed class ApiKey
     public const string Prefix = "rt_";
     public const int IdLength = 16;
     public const int NameLength = 100;
+    public const int ScopesLength = 200;
     public const int SecretBytes = 32;
 
     /// <summary>How stale <see cref="LastUsedAt"/> may get before a request records a new use.</summary>

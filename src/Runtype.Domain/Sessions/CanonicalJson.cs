@@ -34,6 +34,12 @@ public static class CanonicalJson
 
     public static string Canonicalize(string json)
     {
+        if (!IsWellFormedUtf16(json))
+        {
+            // JsonDocument.Parse(string) would throw ArgumentException while transcoding the text to UTF-8.
+            throw new InvalidProductObject(UnpairedSurrogate);
+        }
+
         try
         {
             using var document = JsonDocument.Parse(json, ParseOptions);

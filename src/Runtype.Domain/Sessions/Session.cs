@@ -27,7 +27,7 @@ public sealed class Session
         Prd = prd;
         CreatedAt = now;
         UpdatedAt = now;
-        ExpiresAt = now + timeToLive;
+        ExpiresAt = UtcTimestamp.From(now + timeToLive);
         Version = 1;
     }
 
@@ -170,14 +170,15 @@ public sealed class Session
 
     private void EnsureWritable(DateTimeOffset now)
     {
+        // Expired reads the same whether or not the sweeper has persisted it yet.
+        if (Status == SessionStatus.Expired || HasExpired(Status, ExpiresAt, now))
+        {
+            throw new SessionExpired(ExpiresAt);
+        }
+
         if (SessionLifecycle.IsTerminal(Status))
         {
             throw new SessionIsReadOnly(Status);
-        }
-
-        if (HasExpired(Status, ExpiresAt, now))
-        {
-            throw new SessionExpired(ExpiresAt);
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Domain.ApiKeys;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Persistence.Configurations;
@@ -17,14 +18,21 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
-    /// <summary>Sessions read to be changed in the current transaction (see <see cref="SqlServerRuntypeDbContext"/>).</summary>
-    internal virtual IQueryable<Session> SessionsForUpdate => Sessions;
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    /// <summary>
+    /// The caller's session, read for a change. The read happens inside the write transaction, so on providers
+    /// that can, it takes the row's update lock: concurrent writers of one session queue instead of conflicting.
+    /// </summary>
+    internal virtual IQueryable<Session> SessionForUpdate(Guid id, string userId) =>
+        Sessions.Where(s => s.Id == id && s.UserId == userId);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new SessionConfiguration());
         modelBuilder.ApplyConfiguration(new SessionEventConfiguration());
         modelBuilder.ApplyConfiguration(new ApiKeyConfiguration());
+        modelBuilder.ApplyConfiguration(new IdempotencyRecordConfiguration());
         SnakeCaseNames.Apply(modelBuilder);
     }
 
@@ -36,7 +44,10 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
     }
 }
 
-/// <summary>SQLite: timestamps are INTEGER milliseconds since the Unix epoch (UTC), compact and cheap to index.</summary>
+/// <summary>
+/// SQLite: timestamps are INTEGER milliseconds since the Unix epoch (UTC), compact and cheap to index. Writers are
+/// serialized by the database (transactions begin IMMEDIATE), so reads for a change need no lock hint.
+/// </summary>
 public sealed class SqliteRuntypeDbContext(DbContextOptions<SqliteRuntypeDbContext> options) : RuntypeDbContext(options)
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -48,31 +59,36 @@ public sealed class SqliteRuntypeDbContext(DbContextOptions<SqliteRuntypeDbConte
 }
 
 /// <summary>
-/// SQL Server: timestamps are <c>datetime2(3)</c> in UTC, read back as <see cref="DateTimeKind.Utc"/>; owner ids
+/// SQL Server: timestamps are <c>datetime2(3)</c> in UTC, read back as <see cref="DateTimeKind.Utc"/>; identifiers
 /// compare case-sensitively, as on SQLite; a session loaded for a change is locked until the transaction ends.
 /// </summary>
 public sealed class SqlServerRuntypeDbContext(DbContextOptions<SqlServerRuntypeDbContext> options) : RuntypeDbContext(options)
 {
     /// <summary>
-    /// Binary comparison for the ids of the identity provider. The server default (e.g. SQL_Latin1_General_CP1_CI_AS)
-    /// ignores case, which would let user "Alice" read the sessions of user "alice".
+    /// Binary comparison for identifiers clients choose or the identity provider issues: owner ids and idempotency
+    /// keys compare as they do on SQLite. The server default (e.g. SQL_Latin1_General_CP1_CI_AS) ignores case, which
+    /// would let user "Alice" read the sessions of user "alice", and replay key "A1" for key "a1".
     /// </summary>
-    public const string OwnerIdCollation = "Latin1_General_100_BIN2";
+    public const string IdentifierCollation = "Latin1_General_100_BIN2";
 
     /// <summary>
-    /// Writers of one session queue on its row (an update lock taken by the read) instead of racing to the same event
-    /// sequence and failing; the version token still guards every save.
+    /// UPDLOCK: a second writer of the same session waits for the first to commit, then reads its result (instead of
+    /// racing it to the same event sequence). The filter is composed by EF, not written into the SQL, so its
+    /// parameters are typed as their columns (<c>char(36)</c> for the id) and the lookup seeks the primary key: an
+    /// <c>nvarchar</c> id would be converted row by row, scanning, and locking, the whole table.
     /// </summary>
-    internal override IQueryable<Session> SessionsForUpdate => Sessions.FromSql($"SELECT * FROM [sessions] WITH (UPDLOCK, ROWLOCK)");
+    internal override IQueryable<Session> SessionForUpdate(Guid id, string userId) =>
+        Sessions.FromSql($"SELECT * FROM [sessions] WITH (UPDLOCK, ROWLOCK)").Where(s => s.Id == id && s.UserId == userId);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
         foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(e => e.GetProperties()))
         {
-            if (property.Name is nameof(Session.UserId) or nameof(Session.OrganizationId))
+            if (property.Name is nameof(Session.UserId) or nameof(Session.OrganizationId)
+                || (property.DeclaringType.ClrType == typeof(IdempotencyRecord) && property.Name == nameof(IdempotencyRecord.Key)))
             {
-                property.SetCollation(OwnerIdCollation);
+                property.SetCollation(IdentifierCollation);
             }
         }
     }

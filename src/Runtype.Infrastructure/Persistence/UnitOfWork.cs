@@ -4,10 +4,9 @@ namespace Runtype.Infrastructure.Persistence;
 
 /// <summary>
 /// One transaction per command, inside the provider's execution strategy (SQL Server retries transient faults
-/// there, re-running the whole work). Writers queue instead of conflicting: on SQLite the transaction is
-/// <c>BEGIN IMMEDIATE</c>; on SQL Server the session is read with an update lock
-/// (<see cref="RuntypeDbContext.SessionsForUpdate"/>). A stale concurrency token all the same is retried on fresh
-/// state, a bounded number of times.
+/// there). Writers of one session queue rather than conflict (SQLite: the transaction is <c>BEGIN IMMEDIATE</c>;
+/// SQL Server: the session is read with an update lock). Should a save still meet a stale concurrency token (or
+/// a concurrent first use of an idempotency key), the whole command runs again on fresh state, a bounded number of times.
 /// </summary>
 internal sealed class UnitOfWork(RuntypeDbContext db) : IUnitOfWork
 {

@@ -9,7 +9,19 @@ namespace Runtype.Infrastructure.Sessions;
 internal sealed class SessionRepository(RuntypeDbContext db) : ISessionRepository
 {
     public Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
-        db.SessionsForUpdate.FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
+        db.SessionForUpdate(id, userId).FirstOrDefaultAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<Session>> FindDueForExpiryAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        var cutoff = now.UtcDateTime;
+        return await db.Sessions
+            .Where(s => s.ExpiresAt <= cutoff
+                && (s.Status == SessionStatus.Intake || s.Status == SessionStatus.Planning
+                    || s.Status == SessionStatus.Generating || s.Status == SessionStatus.Assembling))
+            .OrderBy(s => s.ExpiresAt)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+    }
 
     public void Add(Session session) => db.Sessions.Add(session);
 

@@ -13,6 +13,8 @@ namespace Runtype.Api.Tests.Persistence;
 /// </summary>
 public sealed class SchemaTests
 {
+    private const string Collation = SqlServerRuntypeDbContext.IdentifierCollation;
+
     public static TheoryData<DatabaseProvider> Providers => [DatabaseProvider.Sqlite, DatabaseProvider.SqlServer];
 
     [Theory]
@@ -90,29 +92,49 @@ public sealed class SchemaTests
             Assert.Contains(column, script, StringComparison.Ordinal);
         }
 
-        // Owner ids compare case-sensitively, as on SQLite; the indexes on them are rebuilt with the new collation.
-        foreach (var table in new[] { "sessions", "session_events", "api_keys" })
+        // Owner ids and idempotency keys compare case-sensitively, as on SQLite; the indexes and the primary key on
+        // them are rebuilt around the change (SQL Server refuses to change the collation of an indexed column).
+        foreach (var table in new[] { "sessions", "session_events", "api_keys", "idempotency_records" })
         {
-            Assert.Contains($"ALTER TABLE [{table}] ALTER COLUMN [user_id] nvarchar(255) COLLATE {SqlServerRuntypeDbContext.OwnerIdCollation} NOT NULL;", script, StringComparison.Ordinal);
+            Assert.Contains($"ALTER TABLE [{table}] ALTER COLUMN [user_id] nvarchar(255) COLLATE {Collation} NOT NULL;", script, StringComparison.Ordinal);
         }
 
-        Assert.True(
-            script.LastIndexOf("CREATE INDEX [ix_sessions_user_created]", StringComparison.Ordinal)
-                > script.IndexOf("ALTER TABLE [sessions] ALTER COLUMN [user_id]", StringComparison.Ordinal),
-            "ix_sessions_user_created must be recreated after its column changes collation.");
+        Assert.Contains($"ALTER TABLE [idempotency_records] ALTER COLUMN [key] varchar(255) COLLATE {Collation} NOT NULL;", script, StringComparison.Ordinal);
+        AssertInOrder(script,
+            "DROP INDEX [ix_sessions_user_created] ON [sessions];",
+            "ALTER TABLE [sessions] ALTER COLUMN [user_id]",
+            "CREATE INDEX [ix_sessions_user_created]");
+        AssertInOrder(script,
+            "ALTER TABLE [idempotency_records] DROP CONSTRAINT [PK_idempotency_records];",
+            "ALTER TABLE [idempotency_records] ALTER COLUMN [key]",
+            "ALTER TABLE [idempotency_records] ALTER COLUMN [user_id]",
+            "ALTER TABLE [idempotency_records] ADD CONSTRAINT [PK_idempotency_records] PRIMARY KEY ([user_id], [key]);");
         Assert.DoesNotContain("datetime2(7)", script, StringComparison.Ordinal);
         Assert.DoesNotContain("uniqueidentifier", script, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_SQL_Server_database_created_from_the_model_has_case_sensitive_owner_ids()
+    public void A_SQL_Server_database_created_from_the_model_compares_owner_ids_and_idempotency_keys_case_sensitively()
     {
         using var database = OfflineDatabase.For(DatabaseProvider.SqlServer);
 
         var script = database.Context.Database.GenerateCreateScript();
 
-        Assert.Equal(3, Occurrences(script, $"[user_id] nvarchar(255) COLLATE {SqlServerRuntypeDbContext.OwnerIdCollation} NOT NULL"));
-        Assert.Equal(3, Occurrences(script, $"[organization_id] nvarchar(255) COLLATE {SqlServerRuntypeDbContext.OwnerIdCollation} NULL"));
+        Assert.Equal(4, Occurrences(script, $"[user_id] nvarchar(255) COLLATE {Collation} NOT NULL"));
+        Assert.Equal(3, Occurrences(script, $"[organization_id] nvarchar(255) COLLATE {Collation} NULL"));
+        Assert.Equal(1, Occurrences(script, $"[key] varchar(255) COLLATE {Collation} NOT NULL"));
+        Assert.Equal(8, Occurrences(script, "COLLATE"));
+    }
+
+    private static void AssertInOrder(string text, params string[] parts)
+    {
+        var at = 0;
+        foreach (var part in parts)
+        {
+            var found = text.IndexOf(part, at, StringComparison.Ordinal);
+            Assert.True(found >= 0, $"'{part}' does not follow '{parts[0]}' in the script.");
+            at = found + part.Length;
+        }
     }
 
     /// <summary>Tables with their columns, keys, foreign keys and indexes, in a provider-neutral form.</summary>

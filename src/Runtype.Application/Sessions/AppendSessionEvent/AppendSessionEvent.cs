@@ -1,12 +1,14 @@
 using System.Text.Json;
 using Mediator;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Idempotency;
 
 namespace Runtype.Application.Sessions.AppendSessionEvent;
 
 /// <summary>Appends an event to one of the caller's sessions; bumps the session's updatedAt.</summary>
-public sealed record AppendSessionEvent(Caller Caller, Guid SessionId, string? Type, string? Stage, string? Message, JsonElement? Payload)
-    : ICommand<SessionEventDto>;
+public sealed record AppendSessionEvent(
+    Caller Caller, Guid SessionId, string? Type, string? Stage, string? Message, JsonElement? Payload, string? IdempotencyKey = null)
+    : ICommand<SessionEventDto>, IIdempotentCommand;
 
 public sealed class AppendSessionEventHandler(ISessionRepository sessions, TimeProvider clock)
     : ICommandHandler<AppendSessionEvent, SessionEventDto>

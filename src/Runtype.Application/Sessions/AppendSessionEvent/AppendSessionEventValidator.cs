@@ -1,4 +1,5 @@
 using FluentValidation;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Domain.Sessions;
 
 namespace Runtype.Application.Sessions.AppendSessionEvent;
@@ -13,5 +14,6 @@ public sealed class AppendSessionEventValidator : AbstractValidator<AppendSessio
             .OverridePropertyName("type");
         RuleFor(c => c.Stage).MaximumLength(SessionLimits.EventStageLength).OverridePropertyName("stage");
         RuleFor(c => c.Message).MaximumLength(SessionLimits.EventMessageLength).OverridePropertyName("message");
+        this.AddIdempotencyKeyRule();
     }
 }

@@ -1,17 +1,19 @@
 using System.Text.Json;
 using Mediator;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Domain.Sessions;
 
 namespace Runtype.Application.Sessions.CreateSession;
 
 /// <summary>Starts a session in status <c>intake</c> for the caller.</summary>
-public sealed record CreateSession(Caller Caller, string? CatalogVersion, string? SchemaVersion, JsonElement? Prd) : ICommand<SessionDto>;
+public sealed record CreateSession(Caller Caller, string? CatalogVersion, string? SchemaVersion, JsonElement? Prd, string? IdempotencyKey = null)
+    : ICommand<Versioned<SessionDto>>, IIdempotentCommand;
 
 public sealed class CreateSessionHandler(ISessionRepository sessions, SessionSettings settings, TimeProvider clock)
-    : ICommandHandler<CreateSession, SessionDto>
+    : ICommandHandler<CreateSession, Versioned<SessionDto>>
 {
-    public async ValueTask<SessionDto> Handle(CreateSession command, CancellationToken cancellationToken)
+    public async ValueTask<Versioned<SessionDto>> Handle(CreateSession command, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var session = Session.Start(
@@ -24,6 +26,6 @@ public sealed class CreateSessionHandler(ISessionRepository sessions, SessionSet
             settings.TimeToLive);
         sessions.Add(session);
         await sessions.SaveChangesAsync(cancellationToken);
-        return session.ToDto(now);
+        return new Versioned<SessionDto>(session.ToDto(now), session.Version);
     }
 }

@@ -1,4 +1,5 @@
 using FluentValidation;
+using Runtype.Application.Common.Idempotency;
 using Runtype.Domain.Sessions;
 
 namespace Runtype.Application.Sessions.CreateSession;
@@ -9,5 +10,6 @@ public sealed class CreateSessionValidator : AbstractValidator<CreateSession>
     {
         RuleFor(c => c.CatalogVersion).MaximumLength(SessionLimits.VersionLength).OverridePropertyName("catalogVersion");
         RuleFor(c => c.SchemaVersion).MaximumLength(SessionLimits.VersionLength).OverridePropertyName("schemaVersion");
+        this.AddIdempotencyKeyRule();
     }
 }

@@ -20,15 +20,15 @@ public sealed record UpdateSession(
     Optional<JsonElement?> ProductObject = default,
     Optional<string?> ProductObjectHash = default,
     Optional<JsonElement?> AssemblyState = default,
-    IReadOnlyCollection<long>? IfMatch = null) : ICommand<SessionDto>
+    IReadOnlyCollection<long>? IfMatch = null) : ICommand<Versioned<SessionDto>>
 {
     public bool HasAnyField =>
         Status.HasValue || Prd.HasValue || Plan.HasValue || ProductObject.HasValue || ProductObjectHash.HasValue || AssemblyState.HasValue;
 }
 
-public sealed class UpdateSessionHandler(ISessionRepository sessions, TimeProvider clock) : ICommandHandler<UpdateSession, SessionDto>
+public sealed class UpdateSessionHandler(ISessionRepository sessions, TimeProvider clock) : ICommandHandler<UpdateSession, Versioned<SessionDto>>
 {
-    public async ValueTask<SessionDto> Handle(UpdateSession command, CancellationToken cancellationToken)
+    public async ValueTask<Versioned<SessionDto>> Handle(UpdateSession command, CancellationToken cancellationToken)
     {
         var session = await sessions.FindAsync(command.Id, command.Caller.UserId, cancellationToken)
             ?? throw new NotFoundException("session", command.Id);
@@ -48,7 +48,7 @@ public sealed class UpdateSessionHandler(ISessionRepository sessions, TimeProvid
                 AssemblyState: Text(command.AssemblyState)),
             now);
         await sessions.SaveChangesAsync(cancellationToken);
-        return session.ToDto(now);
+        return new Versioned<SessionDto>(session.ToDto(now), session.Version);
     }
 
     private static Optional<string?> Text(Optional<JsonElement?> value) =>

@@ -15,7 +15,7 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.UserId).HasMaxLength(SessionLimits.OwnerIdLength).IsRequired();
         builder.Property(k => k.OrganizationId).HasMaxLength(SessionLimits.OwnerIdLength);
         builder.Property(k => k.Name).HasMaxLength(ApiKey.NameLength).IsRequired();
-        builder.Property(k => k.Scopes).HasMaxLength(200).IsUnicode(false).IsRequired();
+        builder.Property(k => k.Scopes).HasMaxLength(ApiKey.ScopesLength).IsUnicode(false).IsRequired();
         builder.Property(k => k.SecretHash).HasMaxLength(32).IsFixedLength().IsRequired();
         builder.Ignore(k => k.IsRevoked);
         builder.Ignore(k => k.ScopeList);

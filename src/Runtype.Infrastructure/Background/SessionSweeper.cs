@@ -1,0 +1,73 @@
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Runtype.Application.Common.Idempotency;
+using Runtype.Application.Sessions.ExpireSessions;
+
+namespace Runtype.Infrastructure.Background;
+
+/// <summary>Configuration <c>Sessions:SweepInterval</c> and <c>Sessions:SweepBatchSize</c>.</summary>
+public sealed record SweepSettings(TimeSpan Interval, int BatchSize)
+{
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(1);
+    public const int DefaultBatchSize = 500;
+}
+
+/// <summary>
+/// Every <see cref="SweepSettings.Interval"/>: persists the expiry of sessions whose expiresAt has passed, in
+/// batches of one transaction each, then purges idempotency records past their retention. Safe to run in every
+/// replica at once: each session row is changed under its concurrency token, so a session expires exactly once.
+/// </summary>
+public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSettings settings, TimeProvider clock, ILogger<SessionSweeper> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // The next round tries again; the failure is logged, not hidden.
+                LogSweepFailed(logger, ex);
+            }
+
+            // A delay from the end of one sweep to the start of the next (not a periodic timer): a clock that jumps
+            // ahead, or a sweep that overruns, leads to one sweep, never to a burst of missed ones.
+            await Task.Delay(settings.Interval, clock, stoppingToken);
+        }
+    }
+
+    /// <summary>One sweep: every due session, batch after batch, then the idempotency purge.</summary>
+    public async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        int expired;
+        do
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            expired = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new ExpireSessions(settings.BatchSize), cancellationToken);
+            total += expired;
+        }
+        while (expired == settings.BatchSize);
+
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var purged = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new PurgeIdempotencyRecords(), cancellationToken);
+            if (total > 0 || purged > 0)
+            {
+                LogSwept(logger, total, purged);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep: {Expired} sessions expired, {Purged} idempotency records purged")]
+    private static partial void LogSwept(ILogger logger, int expired, int purged);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep failed; it runs again at the next interval")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+}

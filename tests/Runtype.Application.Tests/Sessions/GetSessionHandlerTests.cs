@@ -1,0 +1,71 @@
+using NSubstitute;
+using Runtype.Application.Common;
+using Runtype.Application.Sessions;
+using Runtype.Application.Sessions.GetSession;
+using Runtype.Domain.Sessions;
+using static Runtype.Application.Tests.TestData;
+
+namespace Runtype.Application.Tests.Sessions;
+
+public sealed class GetSessionHandlerTests
+{
+    private readonly ISessionQueries _queries = Substitute.For<ISessionQueries>();
+
+    [Fact]
+    public async Task Returns_the_callers_session_with_its_events_oldest_first()
+    {
+        var session = SessionIn(SessionStatus.Planning);
+        session.AppendEvent("note", "planning", "hello", """{"n":1}""", Now.AddMinutes(-10));
+        IReadOnlyList<SessionEvent> events = [.. session.NewEvents];
+        _queries.GetAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns(session);
+        _queries.GetEventsAsync(session.Id, Arg.Any<CancellationToken>()).Returns(events);
+
+        var result = await new GetSessionHandler(_queries, Clock()).Handle(new GetSession(Owner, session.Id), Ct);
+        var dto = result.Value;
+
+        Assert.Equal(session.Id, dto.Id);
+        Assert.Equal("planning", dto.Status);
+        Assert.Equal(session.Version, result.Version);
+        Assert.Equal(["status_changed", "note"], dto.Events.Select(e => e.Type));
+        Assert.Equal(events.Select(e => e.Id), dto.Events.Select(e => e.Id));
+        Assert.Equal("""{"n":1}""", dto.Events[1].Payload);
+        _ = _queries.Received(1).GetAsync(session.Id, Owner.UserId, Ct);
+        _ = _queries.Received(1).GetEventsAsync(session.Id, Ct);
+    }
+
+    [Fact]
+    public async Task A_session_past_its_expiry_reads_as_expired()
+    {
+        var session = SessionIn(SessionStatus.Generating);
+        _queries.GetAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns(session);
+        _queries.GetEventsAsync(session.Id, Arg.Any<CancellationToken>()).Returns([]);
+
+        var dto = (await new GetSessionHandler(_queries, Clock(Now + TimeToLive)).Handle(new GetSession(Owner, session.Id), Ct)).Value;
+
+        Assert.Equal("expired", dto.Status);
+        Assert.Empty(dto.Events);
+    }
+
+    [Fact]
+    public async Task A_missing_session_is_not_found()
+    {
+        var id = Guid.CreateVersion7();
+
+        var error = await Assert.ThrowsAsync<NotFoundException>(async () => await new GetSessionHandler(_queries, Clock()).Handle(new GetSession(Owner, id), Ct));
+
+        Assert.Contains(id.ToString(), error.Message, StringComparison.Ordinal);
+        _ = _queries.DidNotReceive().GetEventsAsync(Arg.Any<Guid>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Another_users_session_is_not_found()
+    {
+        var session = SessionIn();
+        _queries.GetAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns(session);
+
+        await Assert.ThrowsAsync<NotFoundException>(async () => await new GetSessionHandler(_queries, Clock()).Handle(new GetSession(Stranger, session.Id), Ct));
+
+        _ = _queries.Received(1).GetAsync(session.Id, Stranger.UserId, Ct);
+        _ = _queries.DidNotReceive().GetEventsAsync(Arg.Any<Guid>(), Arg.Any<CancellationToken>());
+    }
+}
