@@ -11,13 +11,15 @@ namespace Runtype.Api.Auth;
 
 /// <summary>
 /// <c>Authorization: Bearer &lt;token&gt;</c>, or the bare token as in the published curl examples. A token is an
-/// API key (<c>rt_…</c>); anything missing, malformed, unknown or revoked is a 401 with <c>WWW-Authenticate: Bearer</c>.
+/// API key (<c>rt_…</c>) or, when configured, a Clerk-compatible session token (a JWT carrying both scopes);
+/// anything missing, malformed, unknown, revoked or expired is a 401 with <c>WWW-Authenticate: Bearer</c>.
 /// </summary>
 public sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     ISender sender,
+    SessionTokenValidator sessionTokens,
     IProblemDetailsService problemDetails)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -42,24 +44,35 @@ public sealed class BearerAuthenticationHandler(
             return AuthenticateResult.Fail("The Authorization header must be 'Bearer <token>' or the API key alone.");
         }
 
-        if (!token.StartsWith(ApiKey.Prefix, StringComparison.Ordinal))
+        if (token.StartsWith(ApiKey.Prefix, StringComparison.Ordinal))
         {
-            return AuthenticateResult.Fail("The token is not a valid API key.");
+            var key = await sender.Send(new AuthenticateApiKey(token), Context.RequestAborted);
+            return key is null
+                ? AuthenticateResult.Fail("The API key is unknown or has been revoked.")
+                : Success(key.UserId, key.OrganizationId, key.Scopes, (CallerClaims.KeyId, key.KeyId));
         }
 
-        var identity = await sender.Send(new AuthenticateApiKey(token), Context.RequestAborted);
-        if (identity is null)
+        if (sessionTokens.Enabled && token.Count(c => c == '.') == 2)
         {
-            return AuthenticateResult.Fail("The API key is unknown or has been revoked.");
+            var (session, failure) = await sessionTokens.ValidateAsync(token, Context.RequestAborted);
+            return session is null
+                ? AuthenticateResult.Fail(failure!)
+                : Success(session.UserId, session.OrganizationId, ApiKeyScopes.All);
         }
 
-        var claims = new List<Claim> { new(CallerClaims.UserId, identity.UserId), new(CallerClaims.KeyId, identity.KeyId) };
-        if (identity.OrganizationId is not null)
+        return AuthenticateResult.Fail("The token is neither an API key nor a valid session token.");
+    }
+
+    private static AuthenticateResult Success(string userId, string? organizationId, IEnumerable<string> scopes, params (string Type, string Value)[] extra)
+    {
+        var claims = new List<Claim> { new(CallerClaims.UserId, userId) };
+        if (organizationId is not null)
         {
-            claims.Add(new Claim(CallerClaims.OrganizationId, identity.OrganizationId));
+            claims.Add(new Claim(CallerClaims.OrganizationId, organizationId));
         }
 
-        claims.AddRange(identity.Scopes.Select(s => new Claim(CallerClaims.Scope, s)));
+        claims.AddRange(scopes.Select(s => new Claim(CallerClaims.Scope, s)));
+        claims.AddRange(extra.Select(c => new Claim(c.Type, c.Value)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, CallerClaims.UserId, null));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }

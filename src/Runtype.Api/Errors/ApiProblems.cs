@@ -41,6 +41,7 @@ public static class ApiProblems
         [412] = "A precondition of the request did not hold.",
         [413] = "The request body is larger than 1 MiB.",
         [415] = "The request body must be JSON, sent with 'Content-Type: application/json'.",
+        [429] = "Too many requests. Retry after the number of seconds in Retry-After.",
         [500] = "An unexpected error occurred. Quote the traceId when you report it.",
         [503] = "The service is temporarily unavailable. Retry later.",
     };

@@ -96,12 +96,17 @@ public static class ApiHost
                 options.InvalidModelStateResponseFactory = context => context.HttpContext.RequestServices.GetRequiredService<ModelStateProblems>().Create(context));
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
 
+        services.AddSingleton(provider => JwtSettings.Read(provider.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<JwksCache>();
+        services.AddSingleton<SessionTokenValidator>();
+        services.AddHttpClient(JwksCache.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(CallerClaims.ReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.ReadPolicy))
             .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy));
 
+        services.AddApiRateLimits();
         services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>("database", tags: ["ready"], customTestQuery: DatabaseMigrator.IsUpToDateAsync);
         services.AddApiDocument();
     }
@@ -128,6 +133,7 @@ public static class ApiHost
         });
         app.UseMiddleware<RequestBodyLimit>();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
 
         app.MapControllers();

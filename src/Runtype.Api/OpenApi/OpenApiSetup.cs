@@ -39,7 +39,8 @@ public static class OpenApiSetup
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "An API key (rt_…), sent as 'Authorization: Bearer <key>' (the bare key is accepted too).",
+            Description = "An API key (rt_…) or a Clerk-compatible session token (a JWT, when configured), sent as "
+                + "'Authorization: Bearer <token>' (a bare API key is accepted too).",
         };
         document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeId, document)] = [] }];
         return Task.CompletedTask;
@@ -92,6 +93,15 @@ public static class OpenApiSetup
             if (status == "201")
             {
                 AddHeader(concrete, "Location", "The address of the created resource.");
+                if (context.Description.ParameterDescriptions.Any(p => p.Name == "Idempotency-Key"))
+                {
+                    AddHeader(concrete, "Idempotent-Replayed", "\"true\" when this answer is the stored answer to an earlier request with the same Idempotency-Key.");
+                }
+            }
+
+            if (status is "429" or "503")
+            {
+                AddHeader(concrete, "Retry-After", "Seconds to wait before retrying.");
             }
 
             var isSession = context.Description.RelativePath?.EndsWith("sessions/{id}", StringComparison.Ordinal) == true

@@ -33,17 +33,29 @@ public abstract class ApiFixture : IAsyncLifetime
     /// <summary>Settings of the database under test (provider and connection string).</summary>
     protected abstract IReadOnlyDictionary<string, string?> DatabaseSettings { get; }
 
+    /// <summary>Further settings of a fixture made for one feature (e.g. a low rate limit).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> FeatureSettings { get; } = new Dictionary<string, string?>();
+
+    /// <summary>Replaces services of the host for a fixture made for one feature (e.g. the JWKS endpoint).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public virtual ValueTask InitializeAsync()
     {
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
-            foreach (var (key, value) in DatabaseSettings)
+            foreach (var (key, value) in DatabaseSettings.Concat(FeatureSettings))
             {
                 builder.UseSetting(key, value);
             }
 
             builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+            builder.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(Clock);
+                ConfigureServices(services);
+            });
         });
 
         // Starts the host: migrations run before it serves.
@@ -106,7 +118,7 @@ public abstract class ApiFixture : IAsyncLifetime
 public sealed record ApiUser(string UserId, string? OrganizationId, string KeyId, string Key, HttpClient Client);
 
 /// <summary>The embedded default: a SQLite file of its own in a temporary folder, with WAL, as in production.</summary>
-public sealed class SqliteApiFixture : ApiFixture
+public class SqliteApiFixture : ApiFixture
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "runtype-tests", Guid.NewGuid().ToString("N"));
 

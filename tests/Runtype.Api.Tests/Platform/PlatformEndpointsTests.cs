@@ -75,6 +75,38 @@ public abstract class PlatformEndpointsTests(ApiFixture api)
         Assert.Contains("object", sessionSchema.GetProperty("prd").GetRawText(), StringComparison.Ordinal);
         var location = paths.GetProperty("/v1/products/generation/sessions").GetProperty("post").GetProperty("responses").GetProperty("201").GetProperty("headers");
         Assert.True(location.TryGetProperty("Location", out _));
+        Assert.True(location.TryGetProperty("ETag", out _));
+        Assert.True(location.TryGetProperty("Idempotent-Replayed", out _));
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_request_and_response_headers()
+    {
+        using var client = api.CreateAnonymousClient();
+        using var response = await client.GetAsync("/openapi/v1.json", Token);
+        var paths = (await response.ReadJsonAsync()).GetProperty("paths");
+
+        static string[] HeaderParameters(JsonElement operation) =>
+            [.. operation.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()!)];
+
+        var sessions = paths.GetProperty("/v1/products/generation/sessions");
+        var session = paths.GetProperty("/v1/products/generation/sessions/{id}");
+        var events = paths.GetProperty("/v1/products/generation/sessions/{id}/events");
+        Assert.Contains("Idempotency-Key", HeaderParameters(sessions.GetProperty("post")));
+        Assert.Contains("Idempotency-Key", HeaderParameters(events.GetProperty("post")));
+        Assert.Contains("If-Match", HeaderParameters(session.GetProperty("patch")));
+        Assert.Contains("If-None-Match", HeaderParameters(session.GetProperty("get")));
+        Assert.True(session.GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("headers").TryGetProperty("ETag", out _));
+        Assert.True(session.GetProperty("patch").GetProperty("responses").GetProperty("200").GetProperty("headers").TryGetProperty("ETag", out _));
+        foreach (var operation in new[] { sessions.GetProperty("get"), sessions.GetProperty("post"), session.GetProperty("patch"), events.GetProperty("post") })
+        {
+            var responses = operation.GetProperty("responses");
+            Assert.True(responses.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
+            Assert.True(responses.TryGetProperty("503", out _));
+        }
+
+        Assert.True(sessions.GetProperty("post").GetProperty("responses").TryGetProperty("422", out _));
+        Assert.True(events.GetProperty("post").GetProperty("responses").TryGetProperty("422", out _));
     }
 
     [Fact]

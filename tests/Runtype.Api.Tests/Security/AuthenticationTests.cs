@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using Runtype.Api.Tests.Infrastructure;
+using Runtype.Application.ApiKeys.ListApiKeys;
 
 namespace Runtype.Api.Tests.Security;
 
@@ -129,5 +132,32 @@ public abstract class AuthenticationTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.OK, readerList.StatusCode);
         await readerCreate.AssertProblemAsync(HttpStatusCode.Forbidden, "insufficient_scope");
         Assert.Equal(0, (await readerList.ReadJsonAsync()).GetProperty("pagination").GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Last_use_is_recorded_at_most_once_a_minute()
+    {
+        var user = await api.CreateUserAsync();
+        Assert.Null(await LastUsedAsync(user));
+
+        using var first = await user.Client.GetAsync(Wire.Sessions, Token);
+        var recorded = await LastUsedAsync(user);
+        api.Clock.Advance(TimeSpan.FromSeconds(30));
+        using var second = await user.Client.GetAsync(Wire.Sessions, Token);
+        var unchanged = await LastUsedAsync(user);
+        api.Clock.Advance(TimeSpan.FromSeconds(31));
+        using var third = await user.Client.GetAsync(Wire.Sessions, Token);
+        var updated = await LastUsedAsync(user);
+
+        Assert.NotNull(recorded);
+        Assert.Equal(recorded, unchanged);
+        Assert.Equal(recorded!.Value.AddSeconds(61), updated);
+    }
+
+    private async Task<DateTime?> LastUsedAsync(ApiUser user)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var keys = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new ListApiKeys(user.UserId), Token);
+        return keys.Single().LastUsedAt;
     }
 }
