@@ -98,7 +98,7 @@ public sealed class CommandLineTests(SqliteApiFixture api) : IClassFixture<Sqlit
         var bad = await ApiProcess.RunAsync(Token, "keys", "create", "--ConnectionStrings:Runtype", connection);
 
         Assert.True(created.Code == 0, created.Error);
-        var key = created.Output.TrimEnd('\n').Split('\n')[^1];
+        var key = created.LastLine;
         Assert.StartsWith("rt_", key, StringComparison.Ordinal);
         Assert.Contains(key[3..19], listed.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(key, listed.Output, StringComparison.Ordinal);

@@ -32,16 +32,35 @@ public sealed class TwoReplicas : IAsyncLifetime
             throw new InvalidOperationException($"migrate failed ({migrated.Code}): {migrated.Error}");
         }
 
-        var a = ApiProcess.StartServerAsync(CancellationToken.None, Settings);
-        var b = ApiProcess.StartServerAsync(CancellationToken.None, Settings);
+        Task<ApiServer>[] servers = [ApiProcess.StartServerAsync(CancellationToken.None, Settings), ApiProcess.StartServerAsync(CancellationToken.None, Settings)];
         var key = ApiProcess.RunAsync(CancellationToken.None, ["keys", "create", "--user", "user_replicas", .. Settings]);
-        (A, B, Key) = (await a, await b, (await key).LastLine);
+        try
+        {
+            await Task.WhenAll(servers);
+        }
+        catch
+        {
+            // One replica did not come up: stop the other before failing.
+            foreach (var started in servers.Where(s => s.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+
+            throw;
+        }
+
+        (A, B, Key) = (servers[0].Result, servers[1].Result, (await key).LastLine);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await A.DisposeAsync();
-        await B.DisposeAsync();
+        if (A is not null)
+        {
+            // Both or neither: they are assigned together once both are ready.
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+        }
+
         SqliteConnection.ClearAllPools();
         _folder.Delete(recursive: true);
     }
