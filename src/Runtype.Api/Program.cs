@@ -1,6 +1,12 @@
 using Runtype.Api.Cli;
 using Runtype.Api.Hosting;
 
+if (HealthCheckCommand.IsVerb(args))
+{
+    // A container's health probe: no host to build, no database to open.
+    return await HealthCheckCommand.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+}
+
 var commandLineMode = CommandLine.IsVerb(args);
 var app = ApiHost.Build(CommandLine.ConfigurationArguments(args), commandLineMode);
 if (commandLineMode)

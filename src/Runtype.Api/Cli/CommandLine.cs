@@ -13,7 +13,9 @@ namespace Runtype.Api.Cli;
 /// <summary>
 /// The verbs of the API host, run against the same configuration and database as the server:
 /// <c>keys create|list|revoke</c> and <c>migrate</c>. Anything on the command line that is not a verb's own
-/// option (e.g. <c>--ConnectionStrings:Runtype "..."</c>) is host configuration.
+/// option (e.g. <c>--ConnectionStrings:Runtype "..."</c>) is host configuration. Like the server, the <c>keys</c>
+/// verbs migrate first unless <c>Database:MigrateOnStartup</c> is false; <c>migrate</c> always does.
+/// (<c>healthcheck</c> needs no host: see <see cref="HealthCheckCommand"/>.)
 /// </summary>
 public static class CommandLine
 {
@@ -28,6 +30,7 @@ public static class CommandLine
           Runtype.Api keys list [--user <userId>]
           Runtype.Api keys revoke <keyId>
           Runtype.Api migrate                           apply database migrations and exit
+          Runtype.Api healthcheck [url]                 exit 0 when url (default http://localhost:8080/health/ready) answers 2xx, else 1
         Configuration options (e.g. --Database:Provider SqlServer --ConnectionStrings:Runtype "...") may follow.
         """;
 

@@ -111,7 +111,7 @@ public static class ApiHost
             .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy));
 
         services.AddApiRateLimits();
-        services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>("database", tags: ["ready"]);
+        services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>("database", tags: ["ready"], customTestQuery: DatabaseMigrator.IsUpToDateAsync);
         services.AddApiDocument();
     }
 

@@ -13,4 +13,12 @@ public sealed class DatabaseMigrator(RuntypeDbContext db, DatabaseOptions option
             SqliteSetup.EnableWriteAheadLog(options.ConnectionString);
         }
     }
+
+    /// <summary>
+    /// Readiness: the database answers and has every migration this build knows. A replica started with
+    /// <c>Database:MigrateOnStartup=false</c> before the <c>migrate</c> verb ran is not ready, so no traffic reaches it.
+    /// </summary>
+    public static async Task<bool> IsUpToDateAsync(RuntypeDbContext db, CancellationToken cancellationToken) =>
+        await db.Database.CanConnectAsync(cancellationToken)
+        && !(await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any();
 }

@@ -58,12 +58,40 @@ public sealed class SqliteRuntypeDbContext(DbContextOptions<SqliteRuntypeDbConte
     }
 }
 
-/// <summary>SQL Server: timestamps are <c>datetime2(3)</c> in UTC, read back as <see cref="DateTimeKind.Utc"/>.</summary>
+/// <summary>
+/// SQL Server: timestamps are <c>datetime2(3)</c> in UTC, read back as <see cref="DateTimeKind.Utc"/>; identifiers
+/// compare case-sensitively, as on SQLite; a session loaded for a change is locked until the transaction ends.
+/// </summary>
 public sealed class SqlServerRuntypeDbContext(DbContextOptions<SqlServerRuntypeDbContext> options) : RuntypeDbContext(options)
 {
-    /// <summary>UPDLOCK: a second writer of the same session waits for the first to commit, then reads its result.</summary>
+    /// <summary>
+    /// Binary comparison for identifiers clients choose or the identity provider issues: owner ids and idempotency
+    /// keys compare as they do on SQLite. The server default (e.g. SQL_Latin1_General_CP1_CI_AS) ignores case, which
+    /// would let user "Alice" read the sessions of user "alice", and replay key "A1" for key "a1".
+    /// </summary>
+    public const string IdentifierCollation = "Latin1_General_100_BIN2";
+
+    /// <summary>
+    /// UPDLOCK: a second writer of the same session waits for the first to commit, then reads its result (instead of
+    /// racing it to the same event sequence). The filter is composed by EF, not written into the SQL, so its
+    /// parameters are typed as their columns (<c>char(36)</c> for the id) and the lookup seeks the primary key: an
+    /// <c>nvarchar</c> id would be converted row by row, scanning, and locking, the whole table.
+    /// </summary>
     internal override IQueryable<Session> SessionForUpdate(Guid id, string userId) =>
-        Sessions.FromSql($"SELECT * FROM [sessions] WITH (UPDLOCK, ROWLOCK) WHERE [id] = {id.ToString()} AND [user_id] = {userId}");
+        Sessions.FromSql($"SELECT * FROM [sessions] WITH (UPDLOCK, ROWLOCK)").Where(s => s.Id == id && s.UserId == userId);
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(e => e.GetProperties()))
+        {
+            if (property.Name is nameof(Session.UserId) or nameof(Session.OrganizationId)
+                || (property.DeclaringType.ClrType == typeof(IdempotencyRecord) && property.Name == nameof(IdempotencyRecord.Key)))
+            {
+                property.SetCollation(IdentifierCollation);
+            }
+        }
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -23,9 +23,12 @@ public abstract class ApiFixture : IAsyncLifetime
     /// <summary>The clock of the service; starts at the real time and only moves when a test advances it.</summary>
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
-    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("The fixture is not initialized.");
+    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException(SkipReason ?? "The fixture is not initialized.");
 
     public IServiceProvider Services => Factory.Services;
+
+    /// <summary>Why the database under test cannot run here (e.g. no Docker engine); null when it runs.</summary>
+    public virtual string? SkipReason => null;
 
     /// <summary>Settings of the database under test (provider and connection string).</summary>
     protected abstract IReadOnlyDictionary<string, string?> DatabaseSettings { get; }
@@ -68,6 +71,20 @@ public abstract class ApiFixture : IAsyncLifetime
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Reports the calling test as skipped, with <see cref="SkipReason"/>, when the database cannot run here; suites
+    /// call it from each test class's constructor.
+    /// </summary>
+    public ApiFixture RequireDatabase()
+    {
+        if (SkipReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
+        return this;
     }
 
     /// <summary>An HTTP client without credentials.</summary>

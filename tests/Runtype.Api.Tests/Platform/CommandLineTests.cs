@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Runtype.Api.Cli;
@@ -94,12 +93,12 @@ public sealed class CommandLineTests(SqliteApiFixture api) : IClassFixture<Sqlit
         var folder = Directory.CreateTempSubdirectory("runtype-cli-");
         var connection = $"Data Source={Path.Combine(folder.FullName, "keys.db")}";
 
-        var created = await RunProcessAsync("keys", "create", "--user", "user_proc", "--ConnectionStrings:Runtype", connection);
-        var listed = await RunProcessAsync("keys", "list", "--ConnectionStrings:Runtype", connection);
-        var bad = await RunProcessAsync("keys", "create", "--ConnectionStrings:Runtype", connection);
+        var created = await ApiProcess.RunAsync(Token, "keys", "create", "--user", "user_proc", "--ConnectionStrings:Runtype", connection);
+        var listed = await ApiProcess.RunAsync(Token, "keys", "list", "--ConnectionStrings:Runtype", connection);
+        var bad = await ApiProcess.RunAsync(Token, "keys", "create", "--ConnectionStrings:Runtype", connection);
 
         Assert.True(created.Code == 0, created.Error);
-        var key = created.Output.TrimEnd('\n').Split('\n')[^1];
+        var key = created.LastLine;
         Assert.StartsWith("rt_", key, StringComparison.Ordinal);
         Assert.Contains(key[3..19], listed.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(key, listed.Output, StringComparison.Ordinal);
@@ -115,26 +114,5 @@ public sealed class CommandLineTests(SqliteApiFixture api) : IClassFixture<Sqlit
         using var error = new StringWriter { NewLine = "\n" };
         var code = await CommandLine.RunAsync(args, api.Services, output, error, Token);
         return (code, output.ToString(), error.ToString());
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunProcessAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Runtype.Api.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(Token);
-        var error = process.StandardError.ReadToEndAsync(Token);
-        await process.WaitForExitAsync(Token);
-        return (process.ExitCode, await output, await error);
     }
 }

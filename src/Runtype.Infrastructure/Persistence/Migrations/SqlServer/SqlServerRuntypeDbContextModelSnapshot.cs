@@ -27,13 +27,15 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<string>("UserId")
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("user_id");
+                        .HasColumnName("user_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("Key")
                         .HasMaxLength(255)
                         .IsUnicode(false)
                         .HasColumnType("varchar(255)")
-                        .HasColumnName("key");
+                        .HasColumnName("key")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasPrecision(3)
@@ -89,7 +91,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<string>("OrganizationId")
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("organization_id");
+                        .HasColumnName("organization_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<DateTime?>("RevokedAt")
                         .HasPrecision(3)
@@ -114,7 +117,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("user_id");
+                        .HasColumnName("user_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.HasKey("Id");
 
@@ -159,7 +163,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<string>("OrganizationId")
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("organization_id");
+                        .HasColumnName("organization_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("Plan")
                         .HasColumnType("nvarchar(max)")
@@ -200,7 +205,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("user_id");
+                        .HasColumnName("user_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
@@ -245,7 +251,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<string>("OrganizationId")
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("organization_id");
+                        .HasColumnName("organization_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("Payload")
                         .IsRequired()
@@ -279,7 +286,8 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)")
-                        .HasColumnName("user_id");
+                        .HasColumnName("user_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.HasKey("Id");
 

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Runtype.Api.Tests.Infrastructure;
+
+/// <summary>The API host as a real process: <c>dotnet Runtype.Api.dll</c> from the test output folder.</summary>
+public static class ApiProcess
+{
+    /// <summary>Runs a verb to its end.</summary>
+    public static async Task<ProcessResult> RunAsync(CancellationToken cancellationToken, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return new ProcessResult(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts a server on a free loopback port and waits until <c>/health/ready</c> answers 200.</summary>
+    public static async Task<ApiServer> StartServerAsync(CancellationToken cancellationToken, params string[] args)
+    {
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var server = new ApiServer(address, Process.Start(StartInfo(["--urls", address.ToString(), .. args]))!);
+        try
+        {
+            await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A loopback port nothing listens on (at the moment of the call).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Runtype.Api.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
+}
+
+/// <summary>How a verb ended: its exit code and what it wrote.</summary>
+public sealed record ProcessResult(int Code, string Output, string Error)
+{
+    /// <summary>The last line of stdout (where <c>keys create</c> prints the key).</summary>
+    public string LastLine => Output.TrimEnd('\n').Split('\n')[^1];
+}
+
+/// <summary>A running API server process; disposing it kills the process.</summary>
+public sealed class ApiServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    internal ApiServer(Uri address, Process process)
+    {
+        Address = address;
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>What the process has written so far (stdout and stderr), for failure messages.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>A client of this server that sends <paramref name="key"/> as a bearer token.</summary>
+    public HttpClient CreateClient(string? key = null)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync(CancellationToken.None);
+        _process.Dispose();
+    }
+
+    internal async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var client = CreateClient();
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server at {Address} exited with code {_process.ExitCode}:\n{Log}");
+            }
+
+            if (await IsReadyAsync(client, cancellationToken))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The server at {Address} was not ready within {timeout}:\n{Log}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+    }
+
+    private static async Task<bool> IsReadyAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await client.GetAsync("/health/ready", cancellationToken);
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+}
