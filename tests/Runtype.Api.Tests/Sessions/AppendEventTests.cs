@@ -79,6 +79,8 @@ public abstract class AppendEventTests(ApiFixture api)
         { """{"type":"x","payload":"text"}""", "payload" },
         { """{"type":"x","extra":1}""", "extra" },
         { """{"type":"status_changed"}""", "type" },
+        { """{"type":"line\nbreak"}""", "type" },
+        { """{"type":"x","stage":"tab\there"}""", "stage" },
         { """{"type":"x",}""", "body" },
         { "", "body" },
     };

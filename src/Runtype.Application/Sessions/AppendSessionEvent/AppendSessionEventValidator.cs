@@ -11,9 +11,15 @@ public sealed class AppendSessionEventValidator : AbstractValidator<AppendSessio
         RuleFor(c => c.Type)
             .NotEmpty().WithMessage("type is required: a non-blank string.")
             .MaximumLength(SessionLimits.EventTypeLength)
+            .Must(NotContainControlCharacters).WithMessage("type must not contain control characters (it names the event in the stream).")
             .OverridePropertyName("type");
-        RuleFor(c => c.Stage).MaximumLength(SessionLimits.EventStageLength).OverridePropertyName("stage");
+        RuleFor(c => c.Stage)
+            .MaximumLength(SessionLimits.EventStageLength)
+            .Must(NotContainControlCharacters).WithMessage("stage must not contain control characters.")
+            .OverridePropertyName("stage");
         RuleFor(c => c.Message).MaximumLength(SessionLimits.EventMessageLength).OverridePropertyName("message");
         this.AddIdempotencyKeyRule();
     }
+
+    private static bool NotContainControlCharacters(string? value) => value is null || !value.Any(char.IsControl);
 }
