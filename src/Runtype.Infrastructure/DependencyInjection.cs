@@ -52,8 +52,8 @@ public static class DependencyInjection
     {
         // Configuration is read when the first context is built, so hosts and tests can still change it after registration.
         services.AddSingleton(sp => ReadDatabaseOptions(sp.GetRequiredService<IConfiguration>()));
-        services.AddDbContext<SqliteRuntypeDbContext>((sp, options) => ConfigureSqlite(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
-        services.AddDbContext<SqlServerRuntypeDbContext>((sp, options) => ConfigureSqlServer(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
+        services.AddDbContextPool<SqliteRuntypeDbContext>((sp, options) => ConfigureSqlite(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
+        services.AddDbContextPool<SqlServerRuntypeDbContext>((sp, options) => ConfigureSqlServer(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
         services.AddScoped<RuntypeDbContext>(sp => sp.GetRequiredService<DatabaseOptions>().Provider switch
         {
             DatabaseProvider.SqlServer => sp.GetRequiredService<SqlServerRuntypeDbContext>(),

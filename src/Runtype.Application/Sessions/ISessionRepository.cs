@@ -24,8 +24,8 @@ public interface ISessionQueries
 {
     Task<Session?> GetAsync(Guid id, string userId, CancellationToken cancellationToken);
 
-    /// <summary>The session's events, oldest first.</summary>
-    Task<IReadOnlyList<SessionEvent>> GetEventsAsync(Guid sessionId, CancellationToken cancellationToken);
+    /// <summary>The caller's session with its events, oldest first (one connection, two reads); null when missing or someone else's.</summary>
+    Task<(Session Session, IReadOnlyList<SessionEvent> Events)?> GetWithEventsAsync(Guid id, string userId, CancellationToken cancellationToken);
 
     Task<SessionEvent?> GetEventAsync(Guid sessionId, Guid eventId, string userId, CancellationToken cancellationToken);
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -40,22 +41,41 @@ internal static class SqliteSetup
     }
 }
 
-/// <summary>Per-connection pragmas, run when a connection is opened.</summary>
+/// <summary>
+/// Per-connection pragmas. They belong to the native connection, which Microsoft.Data.Sqlite pools and hands out again
+/// on every open: they run the first time a native connection is opened, not on every open of a pooled one.
+/// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
 
+    private static readonly ConditionalWeakTable<object, object> Configured = [];
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
-        command.ExecuteNonQuery();
+        if (NeedsPragmas(connection, out var handle))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = Pragmas;
+            command.ExecuteNonQuery();
+            Configured.AddOrUpdate(handle, handle);
+        }
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        if (NeedsPragmas(connection, out var handle))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = Pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            Configured.AddOrUpdate(handle, handle);
+        }
+    }
+
+    private static bool NeedsPragmas(DbConnection connection, out object handle)
+    {
+        handle = (connection as SqliteConnection)?.Handle ?? (object)connection;
+        return !Configured.TryGetValue(handle, out _);
     }
 }

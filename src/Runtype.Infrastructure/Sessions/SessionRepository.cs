@@ -51,20 +51,54 @@ internal sealed class SessionRepository(RuntypeDbContext db) : ISessionRepositor
     }
 }
 
+/// <summary>
+/// The reads behind the GET calls: no tracking, hot lookups as compiled queries (no expression-tree work per call),
+/// and a call that needs several statements opens the connection once for all of them.
+/// </summary>
 internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
 {
-    public Task<Session?> GetAsync(Guid id, string userId, CancellationToken cancellationToken) =>
-        db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
+    private static readonly Func<RuntypeDbContext, Guid, string, CancellationToken, Task<Session?>> SessionById =
+        EF.CompileAsyncQuery((RuntypeDbContext db, Guid id, string userId, CancellationToken _) =>
+            db.Sessions.AsNoTracking().FirstOrDefault(s => s.Id == id && s.UserId == userId));
 
-    public async Task<IReadOnlyList<SessionEvent>> GetEventsAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        await db.SessionEvents.AsNoTracking()
-            .Where(e => e.SessionId == sessionId)
-            .OrderBy(e => e.Sequence)
-            .ToListAsync(cancellationToken);
+    private static readonly Func<RuntypeDbContext, Guid, IAsyncEnumerable<SessionEvent>> EventsOf =
+        EF.CompileAsyncQuery<RuntypeDbContext, Guid, SessionEvent>((db, sessionId) =>
+            db.SessionEvents.AsNoTracking().Where(e => e.SessionId == sessionId).OrderBy(e => e.Sequence));
+
+    private static readonly Func<RuntypeDbContext, Guid, Guid, string, CancellationToken, Task<SessionEvent?>> EventById =
+        EF.CompileAsyncQuery((RuntypeDbContext db, Guid sessionId, Guid eventId, string userId, CancellationToken _) =>
+            db.SessionEvents.AsNoTracking().FirstOrDefault(e => e.Id == eventId && e.SessionId == sessionId && e.UserId == userId));
+
+    public Task<Session?> GetAsync(Guid id, string userId, CancellationToken cancellationToken) =>
+        SessionById(db, id, userId, cancellationToken);
+
+    public async Task<(Session Session, IReadOnlyList<SessionEvent> Events)?> GetWithEventsAsync(Guid id, string userId, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var session = await SessionById(db, id, userId, cancellationToken);
+            if (session is null)
+            {
+                return null;
+            }
+
+            var events = new List<SessionEvent>();
+            await foreach (var sessionEvent in EventsOf(db, id).WithCancellation(cancellationToken))
+            {
+                events.Add(sessionEvent);
+            }
+
+            return (session, events);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     public Task<SessionEvent?> GetEventAsync(Guid sessionId, Guid eventId, string userId, CancellationToken cancellationToken) =>
-        db.SessionEvents.AsNoTracking()
-            .FirstOrDefaultAsync(e => e.Id == eventId && e.SessionId == sessionId && e.UserId == userId, cancellationToken);
+        EventById(db, sessionId, eventId, userId, cancellationToken);
 
     public async Task<IReadOnlyList<SessionEvent>> GetEventsAfterAsync(Guid sessionId, long afterSequence, int limit, CancellationToken cancellationToken) =>
         await SessionEventReads.After(db, sessionId, afterSequence, limit).ToListAsync(cancellationToken);
@@ -78,16 +112,24 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
             query = WithStatus(query, wanted, now.UtcDateTime);
         }
 
-        var total = await query.CountAsync(cancellationToken);
-        var items = total <= offset
-            ? []
-            : await query
-                .OrderByDescending(s => s.CreatedAt)
-                .ThenByDescending(s => s.Id)
-                .Skip(offset)
-                .Take(limit)
-                .ToListAsync(cancellationToken);
-        return (items, total);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var total = await query.CountAsync(cancellationToken);
+            var items = total <= offset
+                ? []
+                : await query
+                    .OrderByDescending(s => s.CreatedAt)
+                    .ThenByDescending(s => s.Id)
+                    .Skip(offset)
+                    .Take(limit)
+                    .ToListAsync(cancellationToken);
+            return (items, total);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>Filters on the status clients see: an active session past its expiry counts as expired, not as its stored status.</summary>

@@ -17,8 +17,7 @@ public sealed class GetSessionHandlerTests
         var session = SessionIn(SessionStatus.Planning);
         session.AppendEvent("note", "planning", "hello", """{"n":1}""", Now.AddMinutes(-10));
         IReadOnlyList<SessionEvent> events = [.. session.NewEvents];
-        _queries.GetAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns(session);
-        _queries.GetEventsAsync(session.Id, Arg.Any<CancellationToken>()).Returns(events);
+        _queries.GetWithEventsAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns((session, events));
 
         var result = await new GetSessionHandler(_queries, Clock()).Handle(new GetSession(Owner, session.Id), Ct);
         var dto = result.Value;
@@ -29,16 +28,14 @@ public sealed class GetSessionHandlerTests
         Assert.Equal(["status_changed", "note"], dto.Events.Select(e => e.Type));
         Assert.Equal(events.Select(e => e.Id), dto.Events.Select(e => e.Id));
         Assert.Equal("""{"n":1}""", dto.Events[1].Payload);
-        _ = _queries.Received(1).GetAsync(session.Id, Owner.UserId, Ct);
-        _ = _queries.Received(1).GetEventsAsync(session.Id, Ct);
+        _ = _queries.Received(1).GetWithEventsAsync(session.Id, Owner.UserId, Ct);
     }
 
     [Fact]
     public async Task A_session_past_its_expiry_reads_as_expired()
     {
         var session = SessionIn(SessionStatus.Generating);
-        _queries.GetAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns(session);
-        _queries.GetEventsAsync(session.Id, Arg.Any<CancellationToken>()).Returns([]);
+        _queries.GetWithEventsAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns((session, (IReadOnlyList<SessionEvent>)[]));
 
         var dto = (await new GetSessionHandler(_queries, Clock(Now + TimeToLive)).Handle(new GetSession(Owner, session.Id), Ct)).Value;
 
@@ -54,18 +51,16 @@ public sealed class GetSessionHandlerTests
         var error = await Assert.ThrowsAsync<NotFoundException>(async () => await new GetSessionHandler(_queries, Clock()).Handle(new GetSession(Owner, id), Ct));
 
         Assert.Contains(id.ToString(), error.Message, StringComparison.Ordinal);
-        _ = _queries.DidNotReceive().GetEventsAsync(Arg.Any<Guid>(), Arg.Any<CancellationToken>());
     }
 
     [Fact]
     public async Task Another_users_session_is_not_found()
     {
         var session = SessionIn();
-        _queries.GetAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns(session);
+        _queries.GetWithEventsAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns((session, (IReadOnlyList<SessionEvent>)[]));
 
         await Assert.ThrowsAsync<NotFoundException>(async () => await new GetSessionHandler(_queries, Clock()).Handle(new GetSession(Stranger, session.Id), Ct));
 
-        _ = _queries.Received(1).GetAsync(session.Id, Stranger.UserId, Ct);
-        _ = _queries.DidNotReceive().GetEventsAsync(Arg.Any<Guid>(), Arg.Any<CancellationToken>());
+        _ = _queries.Received(1).GetWithEventsAsync(session.Id, Stranger.UserId, Ct);
     }
 }

@@ -10,9 +10,8 @@ public sealed class GetSessionHandler(ISessionQueries queries, TimeProvider cloc
 {
     public async ValueTask<Versioned<SessionDetailsDto>> Handle(GetSession query, CancellationToken cancellationToken)
     {
-        var session = await queries.GetAsync(query.Id, query.Caller.UserId, cancellationToken)
+        var (session, events) = await queries.GetWithEventsAsync(query.Id, query.Caller.UserId, cancellationToken)
             ?? throw new NotFoundException("session", query.Id);
-        var events = await queries.GetEventsAsync(session.Id, cancellationToken);
         return new Versioned<SessionDetailsDto>(session.ToDetailsDto(events, clock.GetUtcNow()), session.Version);
     }
 }
