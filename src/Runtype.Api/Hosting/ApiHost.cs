@@ -24,6 +24,11 @@ public static class ApiHost
 {
     public const string DefaultUrl = "http://localhost:5080";
 
+    /// <summary>The longest <c>/health/ready</c> waits for the database before it answers 503 (a probe must not hang).</summary>
+    public static readonly TimeSpan ReadinessTimeout = TimeSpan.FromSeconds(5);
+
+    private const string DatabaseCheck = "database";
+
     public static WebApplication Build(string[] args, bool commandLineMode)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -32,10 +37,10 @@ public static class ApiHost
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = RequestBodyLimit.MaxBytes;
+            ServerLimits.Apply(kestrel.Limits, context.Configuration);
         });
 
         AddServices(builder.Services, commandLineMode);
@@ -111,7 +116,8 @@ public static class ApiHost
             .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy));
 
         services.AddApiRateLimits();
-        services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>("database", tags: ["ready"], customTestQuery: DatabaseMigrator.IsUpToDateAsync);
+        services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>(DatabaseCheck, tags: ["ready"], customTestQuery: DatabaseMigrator.IsUpToDateAsync);
+        services.Configure<HealthCheckServiceOptions>(options => options.Registrations.Single(r => r.Name == DatabaseCheck).Timeout = ReadinessTimeout);
         services.AddApiDocument();
     }
 

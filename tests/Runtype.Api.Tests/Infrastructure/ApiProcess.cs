@@ -87,6 +87,32 @@ public sealed class ApiServer : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The server's process id (the <c>dotnet</c> host runs the app in its own process).</summary>
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Resident memory of the process now (VmRSS in /proc/&lt;pid&gt;/status), in MiB.</summary>
+    public double ResidentMemoryMiB
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{ProcessId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+        }
+    }
+
+    /// <summary>SIGKILL, the whole process at once: no shutdown, no flush, no finally block runs in it.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+        }
+
+        await _process.WaitForExitAsync(CancellationToken.None);
+    }
+
     /// <summary>What the process has written so far (stdout and stderr), for failure messages.</summary>
     public string Log
     {
