@@ -62,6 +62,7 @@ public static class DependencyInjection
             _ => sp.GetRequiredService<SqliteRuntypeDbContext>(),
         });
 
+        services.AddSingleton<SqliteWriteGate>();
         services.AddScoped<IUnitOfWork, UnitOfWork>();
         services.AddScoped<ISessionRepository, SessionRepository>();
         services.AddScoped<ISessionQueries, SessionQueries>();
