@@ -101,7 +101,14 @@ public static class ApiHost
             })
             .AddJsonOptions(options => ApiJson.Configure(options.JsonSerializerOptions))
             .ConfigureApiBehaviorOptions(options =>
-                options.InvalidModelStateResponseFactory = context => context.HttpContext.RequestServices.GetRequiredService<ModelStateProblems>().Create(context));
+            {
+                options.InvalidModelStateResponseFactory = context => context.HttpContext.RequestServices.GetRequiredService<ModelStateProblems>().Create(context);
+
+                // A bare 4xx from MVC (e.g. 415 for a body sent without Content-Type) is left body-less here and written by
+                // UseStatusCodePages through the problem-details service, as application/problem+json like every error;
+                // MVC's own mapping would write it as application/json ([Produces] on the controller wins there).
+                options.SuppressMapClientErrors = true;
+            });
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         services.AddLiveProgress();
 

@@ -18,8 +18,8 @@ public static class Effort
     /// <summary><c>RUNTYPE_CRASH_ROUNDS</c>: kill-and-restart rounds of the crash test (default 3).</summary>
     public static int CrashRounds => Read("RUNTYPE_CRASH_ROUNDS", 3);
 
-    /// <summary><c>RUNTYPE_FUZZ_ITERATIONS</c>: generated requests through the in-memory host (default 600).</summary>
-    public static int FuzzIterations => Read("RUNTYPE_FUZZ_ITERATIONS", 600);
+    /// <summary><c>RUNTYPE_FUZZ_ITERATIONS</c>: generated requests through the in-memory host (default 400).</summary>
+    public static int FuzzIterations => Read("RUNTYPE_FUZZ_ITERATIONS", 400);
 
     /// <summary><c>RUNTYPE_RAW_FUZZ_ITERATIONS</c>: generated raw requests over TCP to the real server (default 150).</summary>
     public static int RawFuzzIterations => Read("RUNTYPE_RAW_FUZZ_ITERATIONS", 150);
