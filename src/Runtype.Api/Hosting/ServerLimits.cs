@@ -4,8 +4,8 @@ namespace Runtype.Api.Hosting;
 
 /// <summary>
 /// Kestrel's limits, chosen so that slow or stuck clients cannot hold the server's connections, threads or memory
-/// (docs/reliability.md tests each). Every one can still be changed with the standard <c>Kestrel:Limits:*</c>
-/// settings, which are applied after these.
+/// (docs/reliability.md tests each). The timeouts and sizes can still be changed with the standard
+/// <c>Kestrel:Limits:*</c> settings, which are applied after these (the data rates are set here only).
 /// </summary>
 public static class ServerLimits
 {
