@@ -20,9 +20,12 @@ public static class ApiProcess
     }
 
     /// <summary>Starts a server on a free loopback port and waits until <c>/health/ready</c> answers 200.</summary>
-    public static async Task<ApiServer> StartServerAsync(CancellationToken cancellationToken, params string[] args)
+    public static Task<ApiServer> StartServerAsync(CancellationToken cancellationToken, params string[] args) =>
+        StartServerAsync(new Uri($"http://127.0.0.1:{FreePort()}"), cancellationToken, args);
+
+    /// <summary>Starts a server at <paramref name="address"/> (e.g. again where a stopped one listened) and waits until it is ready.</summary>
+    public static async Task<ApiServer> StartServerAsync(Uri address, CancellationToken cancellationToken, params string[] args)
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var server = new ApiServer(address, Process.Start(StartInfo(["--urls", address.ToString(), .. args]))!);
         try
         {
