@@ -40,19 +40,21 @@ public static class DependencyInjection
                 : throw new InvalidOperationException("ConnectionStrings:Runtype is required when Database:Provider is SqlServer.");
         }
 
+        var migrateOnStartup = configuration.GetValue("Database:MigrateOnStartup", true);
         if (provider == DatabaseProvider.Sqlite)
         {
-            connectionString = SqliteSetup.Prepare(connectionString);
+            var (serving, migration, filePath) = SqliteSetup.Prepare(connectionString);
+            return new DatabaseOptions(provider, serving, migrateOnStartup) { MigrationConnectionString = migration, SqliteFilePath = filePath };
         }
 
-        return new DatabaseOptions(provider, connectionString, configuration.GetValue("Database:MigrateOnStartup", true));
+        return new DatabaseOptions(provider, connectionString, migrateOnStartup);
     }
 
     public static IServiceCollection AddInfrastructure(this IServiceCollection services)
     {
         // Configuration is read when the first context is built, so hosts and tests can still change it after registration.
         services.AddSingleton(sp => ReadDatabaseOptions(sp.GetRequiredService<IConfiguration>()));
-        services.AddDbContextPool<SqliteRuntypeDbContext>((sp, options) => ConfigureSqlite(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
+        services.AddDbContextPool<SqliteRuntypeDbContext>((sp, options) => ConfigureSqlite(options, sp.GetRequiredService<DatabaseOptions>()));
         services.AddDbContextPool<SqlServerRuntypeDbContext>((sp, options) => ConfigureSqlServer(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
         services.AddScoped<RuntypeDbContext>(sp => sp.GetRequiredService<DatabaseOptions>().Provider switch
         {
@@ -60,6 +62,7 @@ public static class DependencyInjection
             _ => sp.GetRequiredService<SqliteRuntypeDbContext>(),
         });
 
+        services.AddSingleton<SqliteWriteGate>();
         services.AddScoped<IUnitOfWork, UnitOfWork>();
         services.AddScoped<ISessionRepository, SessionRepository>();
         services.AddScoped<ISessionQueries, SessionQueries>();
@@ -78,8 +81,8 @@ public static class DependencyInjection
         return services;
     }
 
-    internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas());
+    internal static void ConfigureSqlite(DbContextOptionsBuilder options, DatabaseOptions database) =>
+        options.UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas(database.SqliteFilePath));
 
     internal static void ConfigureSqlServer(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure());

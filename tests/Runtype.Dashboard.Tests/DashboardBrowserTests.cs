@@ -31,7 +31,7 @@ public sealed class DashboardBrowserTests
     {
         Assert.SkipUnless(File.Exists(ChromiumPath), $"Chromium is not installed at {ChromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH): the browser test needs it.");
 
-        await using var server = await ApiServer.LaunchAsync();
+        await using var server = await DashboardHost.LaunchAsync(Token);
         var key = await server.CreateKeyAsync("user_dashboard", Token);
         using var api = new HttpClient { BaseAddress = server.BaseAddress };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -136,7 +136,7 @@ public sealed class DashboardBrowserTests
     }
 
     /// <summary>Saves what the page showed when a step failed, next to the other screenshots; never handles the failure.</summary>
-    private static bool Keep(IPage page, string artifacts, ApiServer server)
+    private static bool Keep(IPage page, string artifacts, DashboardHost server)
     {
         var path = Path.Combine(artifacts, "dashboard-failure.png");
         page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true }).GetAwaiter().GetResult();

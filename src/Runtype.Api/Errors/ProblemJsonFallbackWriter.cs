@@ -4,10 +4,11 @@ using Microsoft.Extensions.Options;
 namespace Runtype.Api.Errors;
 
 /// <summary>
-/// The last problem-details writer: the framework's writers decline a request whose <c>Accept</c> header names
-/// neither JSON nor problem+json (an event-stream client sends <c>Accept: text/event-stream</c>), and the problem
-/// would then be lost or written without its members. This one writes it as <c>application/problem+json</c>
-/// anyway, completed like every other problem (contract §1: errors are always problem details).
+/// The problem-details writer that comes first (see <c>AddLiveProgress</c>): the framework's writers decline a request
+/// whose <c>Accept</c> header names neither JSON nor problem+json (an event-stream client sends
+/// <c>Accept: text/event-stream</c>), or on a controller's endpoint write an empty body, and the problem would then be
+/// lost. This one always writes it as <c>application/problem+json</c>, completed like every other problem
+/// (contract §1: errors are always problem details).
 /// </summary>
 public sealed class ProblemJsonFallbackWriter(IOptions<ProblemDetailsOptions> problemOptions, IOptions<JsonOptions> jsonOptions) : IProblemDetailsWriter
 {

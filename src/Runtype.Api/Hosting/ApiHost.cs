@@ -24,6 +24,11 @@ public static class ApiHost
 {
     public const string DefaultUrl = "http://localhost:5080";
 
+    /// <summary>The longest <c>/health/ready</c> waits for the database before it answers 503 (a probe must not hang).</summary>
+    public static readonly TimeSpan ReadinessTimeout = TimeSpan.FromSeconds(5);
+
+    private const string DatabaseCheck = "database";
+
     public static WebApplication Build(string[] args, bool commandLineMode)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -32,10 +37,10 @@ public static class ApiHost
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = RequestBodyLimit.MaxBytes;
+            ServerLimits.Apply(kestrel.Limits, context.Configuration);
         });
 
         AddServices(builder.Services, commandLineMode);
@@ -96,7 +101,14 @@ public static class ApiHost
             })
             .AddJsonOptions(options => ApiJson.Configure(options.JsonSerializerOptions))
             .ConfigureApiBehaviorOptions(options =>
-                options.InvalidModelStateResponseFactory = context => context.HttpContext.RequestServices.GetRequiredService<ModelStateProblems>().Create(context));
+            {
+                options.InvalidModelStateResponseFactory = context => context.HttpContext.RequestServices.GetRequiredService<ModelStateProblems>().Create(context);
+
+                // A bare 4xx from MVC (e.g. 415 for a body sent without Content-Type) is left body-less here and written by
+                // UseStatusCodePages through the problem-details service, as application/problem+json like every error;
+                // MVC's own mapping would write it as application/json ([Produces] on the controller wins there).
+                options.SuppressMapClientErrors = true;
+            });
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         services.AddLiveProgress();
 
@@ -111,7 +123,8 @@ public static class ApiHost
             .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy));
 
         services.AddApiRateLimits();
-        services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>("database", tags: ["ready"], customTestQuery: DatabaseMigrator.IsUpToDateAsync);
+        services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>(DatabaseCheck, tags: ["ready"], customTestQuery: DatabaseMigrator.IsUpToDateAsync);
+        services.Configure<HealthCheckServiceOptions>(options => options.Registrations.Single(r => r.Name == DatabaseCheck).Timeout = ReadinessTimeout);
         services.AddApiDocument();
     }
 

@@ -13,13 +13,15 @@ public static class LiveProgress
         + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
     /// <summary>
-    /// Call after <c>AddProblemDetails</c> and <c>AddControllers</c>: the problem writer added here must come after
-    /// theirs, as the fallback for requests they decline (an event-stream client's <c>Accept</c>).
+    /// Adds the stream settings, and the API's problem writer ahead of the framework's: every problem is written as
+    /// <c>application/problem+json</c> whatever the request's <c>Accept</c> (an event-stream client's, a browser's).
+    /// The framework's writers would decline such a request, or, for a controller's endpoint, negotiate a content
+    /// type against <c>[Produces]</c>, find none, and send the error with an empty body.
     /// </summary>
     public static IServiceCollection AddLiveProgress(this IServiceCollection services)
     {
         services.AddSingleton(provider => ReadStreamSettings(provider.GetRequiredService<IConfiguration>()));
-        services.AddSingleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>();
+        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>());
         return services;
     }
 

@@ -9,7 +9,7 @@ internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<Sqli
     public SqliteRuntypeDbContext CreateDbContext(string[] args)
     {
         var options = new DbContextOptionsBuilder<SqliteRuntypeDbContext>();
-        DependencyInjection.ConfigureSqlite(options, "Data Source=design-time.db");
+        DependencyInjection.ConfigureSqlite(options, new DatabaseOptions(DatabaseProvider.Sqlite, "Data Source=design-time.db", MigrateOnStartup: false));
         return new SqliteRuntypeDbContext(options.Options);
     }
 }

@@ -10,24 +10,48 @@ namespace Runtype.Infrastructure.Persistence;
 /// writer), and every connection uses <c>synchronous=NORMAL</c>, which in WAL mode survives a process crash
 /// (a committed transaction is in the WAL file before the call returns) and waits for a busy writer.
 /// </summary>
+/// <remarks>
+/// Only the migrator may create the database file (<c>Mode=ReadWriteCreate</c>). The serving connections open it
+/// with <c>Mode=ReadWrite</c>: were the file moved or deleted while the service runs, a new connection with the
+/// default mode would silently create an empty database beside the real one, and every call would then fail on a
+/// missing table (a 500) or, worse, write into the wrong file. With <c>ReadWrite</c> the open fails
+/// (<c>SQLITE_CANTOPEN</c>) and the call is a 503 until the file is back.
+/// </remarks>
 internal static class SqliteSetup
 {
-    public static string Prepare(string connectionString)
+    /// <summary>
+    /// Seconds a statement waits for a lock another connection holds (a writer of another process, a long
+    /// checkpoint) before it fails with <c>SQLITE_BUSY</c>, answered as 503 with <c>Retry-After</c>. Microsoft.Data.Sqlite
+    /// waits 30 s by default; an explicit <c>Default Timeout</c> in the connection string wins over this.
+    /// </summary>
+    public const int DefaultBusyTimeoutSeconds = 5;
+
+    private const int DriverDefaultTimeoutSeconds = 30;
+
+    /// <summary>The serving and the migration connection strings, and the database file's full path.</summary>
+    public static (string Serving, string Migration, string? FilePath) Prepare(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
+        string? filePath = null;
         if (builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:")
         {
-            var path = Path.GetFullPath(builder.DataSource);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            builder.DataSource = path;
+            filePath = Path.GetFullPath(builder.DataSource);
+            Directory.CreateDirectory(Path.GetDirectoryName(filePath)!);
+            builder.DataSource = filePath;
         }
 
-        if (builder.DefaultTimeout == 30)
+        if (builder.DefaultTimeout == DriverDefaultTimeoutSeconds)
         {
-            builder.DefaultTimeout = 15;
+            builder.DefaultTimeout = DefaultBusyTimeoutSeconds;
         }
 
-        return builder.ToString();
+        var migration = builder.ToString();
+        if (filePath is not null && builder.Mode == SqliteOpenMode.ReadWriteCreate)
+        {
+            builder.Mode = SqliteOpenMode.ReadWrite;
+        }
+
+        return (builder.ToString(), migration, filePath);
     }
 
     /// <summary>Switches the database file to WAL; the setting is stored in the file.</summary>
@@ -42,17 +66,27 @@ internal static class SqliteSetup
 }
 
 /// <summary>
-/// Per-connection pragmas. They belong to the native connection, which Microsoft.Data.Sqlite pools and hands out again
-/// on every open: they run the first time a native connection is opened, not on every open of a pooled one.
+/// Runs when a connection is opened, new or from the pool: checks that the database file is still where it was,
+/// then, the first time a native connection is opened, sets the per-connection pragmas.
 /// </summary>
-internal sealed class SqlitePragmas : DbConnectionInterceptor
+/// <remarks>
+/// A pooled connection keeps the file it first opened even after that file was deleted or moved away: SQLite would
+/// go on reading and committing into a file nobody will ever open again, and those acknowledged writes would be lost.
+/// So a file that is no longer at its path empties the pool and fails the open with <c>SQLITE_CANTOPEN</c> (a 503),
+/// exactly like a new connection would; once the file is back, new connections open it again.
+/// The pragmas belong to the native connection, which Microsoft.Data.Sqlite pools and hands out again on every
+/// open: they keep their values there, so they run once per native connection, not on every open of a pooled one.
+/// </remarks>
+internal sealed class SqlitePragmas(string? filePath) : DbConnectionInterceptor
 {
     private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+    private const int SqliteCantOpen = 14;
 
     private static readonly ConditionalWeakTable<object, object> Configured = [];
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
+        EnsureFileIsThere(connection);
         if (NeedsPragmas(connection, out var handle))
         {
             using var command = connection.CreateCommand();
@@ -64,6 +98,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
+        EnsureFileIsThere(connection);
         if (NeedsPragmas(connection, out var handle))
         {
             await using var command = connection.CreateCommand();
@@ -77,5 +112,17 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     {
         handle = (connection as SqliteConnection)?.Handle ?? (object)connection;
         return !Configured.TryGetValue(handle, out _);
+    }
+
+    private void EnsureFileIsThere(DbConnection connection)
+    {
+        if (filePath is null || File.Exists(filePath))
+        {
+            return;
+        }
+
+        SqliteConnection.ClearPool((SqliteConnection)connection);
+        connection.Close();
+        throw new SqliteException($"The database file '{filePath}' is missing; it may have been moved or deleted.", SqliteCantOpen);
     }
 }

@@ -20,9 +20,12 @@ public static class ApiProcess
     }
 
     /// <summary>Starts a server on a free loopback port and waits until <c>/health/ready</c> answers 200.</summary>
-    public static async Task<ApiServer> StartServerAsync(CancellationToken cancellationToken, params string[] args)
+    public static Task<ApiServer> StartServerAsync(CancellationToken cancellationToken, params string[] args) =>
+        StartServerAsync(new Uri($"http://127.0.0.1:{FreePort()}"), cancellationToken, args);
+
+    /// <summary>Starts a server at <paramref name="address"/> (e.g. again where a stopped one listened) and waits until it is ready.</summary>
+    public static async Task<ApiServer> StartServerAsync(Uri address, CancellationToken cancellationToken, params string[] args)
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var server = new ApiServer(address, Process.Start(StartInfo(["--urls", address.ToString(), .. args]))!);
         try
         {
@@ -86,6 +89,32 @@ public sealed class ApiServer : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>The server's process id (the <c>dotnet</c> host runs the app in its own process).</summary>
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Resident memory of the process now (VmRSS in /proc/&lt;pid&gt;/status), in MiB.</summary>
+    public double ResidentMemoryMiB
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{ProcessId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+        }
+    }
+
+    /// <summary>SIGKILL, the whole process at once: no shutdown, no flush, no finally block runs in it.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+        }
+
+        await _process.WaitForExitAsync(CancellationToken.None);
+    }
 
     /// <summary>What the process has written so far (stdout and stderr), for failure messages.</summary>
     public string Log

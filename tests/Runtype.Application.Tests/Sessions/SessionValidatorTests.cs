@@ -143,6 +143,7 @@ public sealed class SessionValidatorTests
     [Theory]
     [InlineData("note", null, null)]
     [InlineData("x", "", "")]
+    [InlineData(" ", null, null)]
     [InlineData(100, 100, 4000)]
     public void AppendSessionEvent_accepts_fields_within_their_limits(object type, object? stage, object? message)
     {
@@ -152,7 +153,8 @@ public sealed class SessionValidatorTests
     [Theory]
     [InlineData(null, null, null, "type")]
     [InlineData("", null, null, "type")]
-    [InlineData("   ", null, null, "type")]
+    [InlineData("line\nbreak", null, null, "type")]
+    [InlineData("note", "tab\there", null, "stage")]
     [InlineData(101, null, null, "type")]
     [InlineData("note", 101, null, "stage")]
     [InlineData("note", null, 4001, "message")]

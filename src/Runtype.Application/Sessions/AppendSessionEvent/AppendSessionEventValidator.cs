@@ -9,7 +9,7 @@ public sealed class AppendSessionEventValidator : AbstractValidator<AppendSessio
     public AppendSessionEventValidator()
     {
         RuleFor(c => c.Type)
-            .NotEmpty().WithMessage("type is required: a non-blank string.")
+            .Must(type => !string.IsNullOrEmpty(type)).WithMessage("type is required: a string of 1 to 100 characters.")
             .MaximumLength(SessionLimits.EventTypeLength)
             .Must(NotContainControlCharacters).WithMessage("type must not contain control characters (it names the event in the stream).")
             .OverridePropertyName("type");
