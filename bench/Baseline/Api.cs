@@ -32,6 +32,10 @@ public sealed class Api(string connectionString, TimeProvider clock)
         ["assembling"] = ["generating", "completed", "failed", "cancelled"],
     };
 
+    // Like the service: this process's writers take turns (asynchronously) before BEGIN IMMEDIATE, so none of them
+    // sleeps on SQLite's lock while holding a thread.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     private static readonly JsonDocumentOptions ReaderOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
@@ -242,6 +246,7 @@ public sealed class Api(string connectionString, TimeProvider clock)
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var id = Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(now)).ToString("D");
+        using (await WriteTurnAsync())
         await using (var tx = db.BeginTransaction(deferred: false))
         {
             using var insert = db.CreateCommand();
@@ -314,6 +319,7 @@ public sealed class Api(string connectionString, TimeProvider clock)
         }
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        using var turn = await WriteTurnAsync();
         await using var tx = db.BeginTransaction(deferred: false);
         var row = await ReadSessionAsync(db, tx, id, caller.UserId);
         if (row is null)
@@ -384,6 +390,7 @@ public sealed class Api(string connectionString, TimeProvider clock)
             await tx.CommitAsync();
         }
 
+        turn.Dispose();
         context.Response.Headers.ETag = ETag(updated.Version);
         var writer = Begin(context, 200, out var json);
         WriteSession(json, updated, now);
@@ -431,6 +438,7 @@ public sealed class Api(string connectionString, TimeProvider clock)
         }
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        using var turn = await WriteTurnAsync();
         await using var tx = db.BeginTransaction(deferred: false);
         var row = await ReadSessionAsync(db, tx, id, caller.UserId);
         if (row is null)
@@ -464,6 +472,7 @@ public sealed class Api(string connectionString, TimeProvider clock)
         }
 
         await tx.CommitAsync();
+        turn.Dispose();
         context.Response.Headers.Location = $"{Base}/{id}/events/{eventId}";
         var writer = Begin(context, 201, out var json);
         json.WriteStartObject();
@@ -479,6 +488,26 @@ public sealed class Api(string connectionString, TimeProvider clock)
         json.WriteString("createdAt", Timestamp(now));
         json.WriteEndObject();
         await EndAsync(json, writer);
+    }
+
+    private async Task<Turn> WriteTurnAsync()
+    {
+        await _writeGate.WaitAsync();
+        return new Turn(_writeGate);
+    }
+
+    /// <summary>A turn to write; released once (disposing it again does nothing).</summary>
+    private sealed class Turn(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
     }
 
     // ---- authentication -------------------------------------------------------------------------------------------
@@ -570,14 +599,43 @@ public sealed class Api(string connectionString, TimeProvider clock)
         _ => " AND status = $status AND expires_at > $now",
     };
 
+    /// <summary>
+    /// The same count as the service: the per-user, per-status counts the schema's triggers keep (they fire for this
+    /// app's writes too), corrected by an indexed count of active sessions already past their expiry.
+    /// </summary>
     private static async Task<long> CountAsync(SqliteConnection db, string userId, string status, long now)
     {
-        using var count = db.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM sessions WHERE user_id = $user" + (status.Length == 0 ? "" : FilterSql(status));
-        count.Parameters.AddWithValue("$user", userId);
-        count.Parameters.AddWithValue("$status", status);
-        count.Parameters.AddWithValue("$now", now);
-        return (long)(await count.ExecuteScalarAsync())!;
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        using (var read = db.CreateCommand())
+        {
+            read.CommandText = "SELECT status, total FROM session_counts WHERE user_id = $user";
+            read.Parameters.AddWithValue("$user", userId);
+            await using var reader = await read.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                counts[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        if (status.Length == 0)
+        {
+            return counts.Values.Sum();
+        }
+
+        if (status is "completed" or "failed" or "cancelled")
+        {
+            return counts.GetValueOrDefault(status);
+        }
+
+        using var overdue = db.CreateCommand();
+        overdue.CommandText = status == "expired"
+            ? "SELECT COUNT(*) FROM sessions WHERE user_id = $user AND status IN ('intake', 'planning', 'generating', 'assembling') AND expires_at <= $now"
+            : "SELECT COUNT(*) FROM sessions WHERE user_id = $user AND status = $status AND expires_at <= $now";
+        overdue.Parameters.AddWithValue("$user", userId);
+        overdue.Parameters.AddWithValue("$status", status);
+        overdue.Parameters.AddWithValue("$now", now);
+        var late = (long)(await overdue.ExecuteScalarAsync())!;
+        return status == "expired" ? counts.GetValueOrDefault("expired") + late : counts.GetValueOrDefault(status) - late;
     }
 
     private static async Task<SessionRow?> ReadSessionAsync(SqliteConnection db, SqliteTransaction tx, string id, string userId)

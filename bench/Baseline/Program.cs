@@ -18,7 +18,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = Api.MaxBodyBytes;
     kestrel.Listen(IPAddress.Loopback, port);
 });
-builder.Services.AddSingleton(new Api(new SqliteConnectionStringBuilder { DataSource = database, DefaultTimeout = 15, Pooling = true }.ToString(), TimeProvider.System));
+builder.Services.AddSingleton(new Api(new SqliteConnectionStringBuilder { DataSource = database, DefaultTimeout = 5, Pooling = true }.ToString(), TimeProvider.System));
 
 var app = builder.Build();
 var api = app.Services.GetRequiredService<Api>();

@@ -3,6 +3,7 @@ using Runtype.Application.Common.Idempotency;
 using Runtype.Domain.ApiKeys;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Persistence.Configurations;
+using Runtype.Infrastructure.Sessions;
 
 namespace Runtype.Infrastructure.Persistence;
 
@@ -20,6 +21,8 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    internal DbSet<SessionCount> SessionCounts => Set<SessionCount>();
+
     /// <summary>
     /// The caller's session, read for a change. The read happens inside the write transaction, so on providers
     /// that can, it takes the row's update lock: concurrent writers of one session queue instead of conflicting.
@@ -33,6 +36,7 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
         modelBuilder.ApplyConfiguration(new SessionEventConfiguration());
         modelBuilder.ApplyConfiguration(new ApiKeyConfiguration());
         modelBuilder.ApplyConfiguration(new IdempotencyRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new SessionCountConfiguration());
         SnakeCaseNames.Apply(modelBuilder);
     }
 

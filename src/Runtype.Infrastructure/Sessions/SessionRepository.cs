@@ -115,7 +115,7 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            var total = await query.CountAsync(cancellationToken);
+            var total = await CountAsync(userId, status, now.UtcDateTime, cancellationToken);
             var items = total <= offset
                 ? []
                 : await query
@@ -131,6 +131,43 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>
+    /// How many of the user's sessions a client sees in <paramref name="status"/> (all of them when null), without
+    /// counting the user's rows: the per-status counts the database keeps (<see cref="SessionCount"/>), corrected for
+    /// active sessions already past their expiry that the sweeper has not persisted yet (an indexed range, short since
+    /// the sweeper runs every minute). Those read as expired, so they move from their stored status to expired.
+    /// </summary>
+    private async Task<int> CountAsync(string userId, SessionStatus? status, DateTime now, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<SessionStatus, long>();
+        await foreach (var count in CountsOf(db, userId).WithCancellation(cancellationToken))
+        {
+            counts[count.Status] = count.Total;
+        }
+
+        long total = status switch
+        {
+            null => counts.Values.Sum(),
+            SessionStatus.Expired => counts.GetValueOrDefault(SessionStatus.Expired) + await OverdueActive(db, userId, now, cancellationToken),
+            { } terminal when SessionLifecycle.IsTerminal(terminal) => counts.GetValueOrDefault(terminal),
+            { } active => counts.GetValueOrDefault(active) - await OverdueIn(db, userId, active, now, cancellationToken),
+        };
+        return (int)Math.Min(total, int.MaxValue);
+    }
+
+    private static readonly Func<RuntypeDbContext, string, IAsyncEnumerable<SessionCount>> CountsOf =
+        EF.CompileAsyncQuery<RuntypeDbContext, string, SessionCount>((db, userId) => db.SessionCounts.AsNoTracking().Where(c => c.UserId == userId));
+
+    private static readonly Func<RuntypeDbContext, string, SessionStatus, DateTime, CancellationToken, Task<int>> OverdueIn =
+        EF.CompileAsyncQuery((RuntypeDbContext db, string userId, SessionStatus status, DateTime now, CancellationToken _) =>
+            db.Sessions.Count(s => s.UserId == userId && s.Status == status && s.ExpiresAt <= now));
+
+    private static readonly Func<RuntypeDbContext, string, DateTime, CancellationToken, Task<int>> OverdueActive =
+        EF.CompileAsyncQuery((RuntypeDbContext db, string userId, DateTime now, CancellationToken _) =>
+            db.Sessions.Count(s => s.UserId == userId
+                && (s.Status == SessionStatus.Intake || s.Status == SessionStatus.Planning || s.Status == SessionStatus.Generating || s.Status == SessionStatus.Assembling)
+                && s.ExpiresAt <= now));
 
     /// <summary>Filters on the status clients see: an active session past its expiry counts as expired, not as its stored status.</summary>
     private static IQueryable<Session> WithStatus(IQueryable<Session> query, SessionStatus status, DateTime now) => status switch

@@ -66,6 +66,8 @@ public sealed class SchemaTests
             "CREATE INDEX [ix_sessions_user_created] ON [sessions] ([user_id], [created_at] DESC, [id] DESC);",
             "CREATE INDEX [ix_sessions_user_status_created] ON [sessions] ([user_id], [status], [created_at] DESC, [id] DESC);",
             "CREATE INDEX [ix_sessions_status_expires] ON [sessions] ([status], [expires_at]);",
+            "CREATE INDEX [ix_sessions_user_status_expires] ON [sessions] ([user_id], [status], [expires_at]);",
+            "CREATE TRIGGER [tr_sessions_counts] ON [sessions] AFTER INSERT, UPDATE, DELETE",
             "CREATE UNIQUE INDEX [ux_session_events_session_sequence] ON [session_events] ([session_id], [sequence]);",
             "CREATE INDEX [ix_api_keys_user] ON [api_keys] ([user_id]);",
             "CONSTRAINT [FK_session_events_sessions_session_id] FOREIGN KEY ([session_id]) REFERENCES [sessions] ([id]) ON DELETE CASCADE",
@@ -120,10 +122,11 @@ public sealed class SchemaTests
 
         var script = database.Context.Database.GenerateCreateScript();
 
-        Assert.Equal(4, Occurrences(script, $"[user_id] nvarchar(255) COLLATE {Collation} NOT NULL"));
+        // sessions, session_events, api_keys, idempotency_records and session_counts.
+        Assert.Equal(5, Occurrences(script, $"[user_id] nvarchar(255) COLLATE {Collation} NOT NULL"));
         Assert.Equal(3, Occurrences(script, $"[organization_id] nvarchar(255) COLLATE {Collation} NULL"));
         Assert.Equal(1, Occurrences(script, $"[key] varchar(255) COLLATE {Collation} NOT NULL"));
-        Assert.Equal(8, Occurrences(script, "COLLATE"));
+        Assert.Equal(9, Occurrences(script, "COLLATE"));
     }
 
     private static void AssertInOrder(string text, params string[] parts)

@@ -7,13 +7,18 @@ namespace Runtype.Infrastructure.Persistence.Configurations;
 
 internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
 {
+    /// <summary>The trigger (on SQLite, the prefix of the three triggers) that keeps <c>session_counts</c>.</summary>
+    public const string CountsTrigger = "tr_sessions_counts";
+
     public static readonly ValueConverter<SessionStatus, string> StatusConverter = new(
         status => status.ToWire(),
         stored => ParseStatus(stored));
 
     public void Configure(EntityTypeBuilder<Session> builder)
     {
-        builder.ToTable("sessions");
+        // The triggers keep session_counts (see SessionCount); declared so that EF writes this table without the
+        // OUTPUT / RETURNING forms that tables with triggers do not allow.
+        builder.ToTable("sessions", table => table.HasTrigger(CountsTrigger));
         builder.HasKey(s => s.Id);
         builder.Property(s => s.Id).ValueGeneratedNever();
         builder.Property(s => s.UserId).HasMaxLength(SessionLimits.OwnerIdLength).IsRequired();
@@ -37,6 +42,10 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
         builder.HasIndex(s => new { s.UserId, s.Status, s.CreatedAt, s.Id })
             .IsDescending(false, false, true, true)
             .HasDatabaseName("ix_sessions_user_status_created");
+
+        // pagination.total with a status filter: the caller's sessions of one status already past their expiry (a
+        // short range, since the sweeper persists expiry every minute) are taken off that status's count.
+        builder.HasIndex(s => new { s.UserId, s.Status, s.ExpiresAt }).HasDatabaseName("ix_sessions_user_status_expires");
 
         // The expiry sweeper: active sessions by expiry time.
         builder.HasIndex(s => new { s.Status, s.ExpiresAt }).HasDatabaseName("ix_sessions_status_expires");

@@ -222,11 +222,19 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                         .IsDescending(false, true, true)
                         .HasDatabaseName("ix_sessions_user_created");
 
+                    b.HasIndex("UserId", "Status", "ExpiresAt")
+                        .HasDatabaseName("ix_sessions_user_status_expires");
+
                     b.HasIndex("UserId", "Status", "CreatedAt", "Id")
                         .IsDescending(false, false, true, true)
                         .HasDatabaseName("ix_sessions_user_status_created");
 
-                    b.ToTable("sessions", (string)null);
+                    b.ToTable("sessions", null, t =>
+                        {
+                            t.HasTrigger("tr_sessions_counts");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("Runtype.Domain.Sessions.SessionEvent", b =>
@@ -296,6 +304,29 @@ namespace Runtype.Infrastructure.Persistence.Migrations.SqlServer
                         .HasDatabaseName("ux_session_events_session_sequence");
 
                     b.ToTable("session_events", (string)null);
+                });
+
+            modelBuilder.Entity("Runtype.Infrastructure.Sessions.SessionCount", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("user_id")
+                        .UseCollation("Latin1_General_100_BIN2");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(16)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(16)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("Total")
+                        .HasColumnType("bigint")
+                        .HasColumnName("total");
+
+                    b.HasKey("UserId", "Status");
+
+                    b.ToTable("session_counts", (string)null);
                 });
 
             modelBuilder.Entity("Runtype.Domain.Sessions.SessionEvent", b =>

@@ -203,11 +203,17 @@ namespace Runtype.Infrastructure.Persistence.Migrations.Sqlite
                         .IsDescending(false, true, true)
                         .HasDatabaseName("ix_sessions_user_created");
 
+                    b.HasIndex("UserId", "Status", "ExpiresAt")
+                        .HasDatabaseName("ix_sessions_user_status_expires");
+
                     b.HasIndex("UserId", "Status", "CreatedAt", "Id")
                         .IsDescending(false, false, true, true)
                         .HasDatabaseName("ix_sessions_user_status_created");
 
-                    b.ToTable("sessions", (string)null);
+                    b.ToTable("sessions", null, t =>
+                        {
+                            t.HasTrigger("tr_sessions_counts");
+                        });
                 });
 
             modelBuilder.Entity("Runtype.Domain.Sessions.SessionEvent", b =>
@@ -274,6 +280,28 @@ namespace Runtype.Infrastructure.Persistence.Migrations.Sqlite
                         .HasDatabaseName("ux_session_events_session_sequence");
 
                     b.ToTable("session_events", (string)null);
+                });
+
+            modelBuilder.Entity("Runtype.Infrastructure.Sessions.SessionCount", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(16)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("Total")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total");
+
+                    b.HasKey("UserId", "Status");
+
+                    b.ToTable("session_counts", (string)null);
                 });
 
             modelBuilder.Entity("Runtype.Domain.Sessions.SessionEvent", b =>
