@@ -35,3 +35,5 @@ public sealed class ListSessionEventsOnSqlServer(SqlServerApiFixture api) : List
 public sealed class EventStreamOnSqlServer(SqlServerApiFixture api) : EventStreamTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
 
 public sealed class DashboardOnSqlServer(SqlServerApiFixture api) : DashboardTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
+
+public sealed class SessionCountOnSqlServer(SqlServerApiFixture api) : SessionCountTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
