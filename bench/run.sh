@@ -22,10 +22,12 @@ if [ "${1:-}" = "--quick" ]; then MODE=quick; fi
 
 CONNECTIONS=32
 THREADS=2
+# Each app first drives every call for WARM_ALL seconds (discarded: tiered JIT and dynamic PGO reach their optimized
+# code), then each call gets WARMUP seconds of warm-up and DURATION seconds of measurement.
 if [ "$MODE" = quick ]; then
-  DURATION=3; WARMUP=1; SIZES=1000,10000,100000; EVENTS=10000
+  DURATION=2; WARMUP=1; WARM_ALL=1; SIZES=1000,10000,100000; EVENTS=10000
 else
-  DURATION=10; WARMUP=3; SIZES=1000,100000,1000000; EVENTS=100000
+  DURATION=10; WARMUP=3; WARM_ALL=5; SIZES=1000,100000,1000000; EVENTS=100000
 fi
 BIG=${SIZES##*,}; SMALL=${SIZES%%,*}
 
@@ -54,10 +56,13 @@ done
 # ---- builds --------------------------------------------------------------------------------------------------------
 log "publishing Release builds"
 rm -rf "$DATA"; mkdir -p "$BIN" "$DATA"
-dotnet publish src/Runtype.Api/Runtype.Api.csproj -c Release -o "$BIN/api" -nologo -v q
+dotnet publish src/Runtype.Api/Runtype.Api.csproj -c Release -o "$BIN/api" -nologo -v q &
+publishes=($!)
 for project in Baseline Ceiling Seed; do
-  dotnet publish "bench/$project/$project.csproj" -c Release -o "$BIN/$(echo "$project" | tr 'A-Z' 'a-z')" -nologo -v q
+  dotnet publish "bench/$project/$project.csproj" -c Release -o "$BIN/$(echo "$project" | tr 'A-Z' 'a-z')" -nologo -v q &
+  publishes+=($!)
 done
+for pid in "${publishes[@]}"; do wait "$pid"; done
 
 api_verb() { (cd "$DATA" && "$BIN/api/Runtype.Api" "$@" --ConnectionStrings:Runtype "Data Source=$DB_FOR_VERB"); }
 
@@ -123,7 +128,10 @@ run_wrk() {
   local threads=$THREADS
   if [ "$conns" -lt "$threads" ]; then threads=$conns; fi
   local env=(BENCH_CALL="$call" BENCH_KEY="$key" BENCH_IDS="$ids" BENCH_QUERY="$query" BENCH_THREADS="$threads")
-  env "${env[@]}" wrk -t"$threads" -c"$conns" -d"${WARMUP}s" -s bench/wrk/calls.lua "http://127.0.0.1:$port" >/dev/null
+  # PATCH warms up on sessions of its own: the measured run starts with every one of its sessions in planning.
+  local warm_ids=$ids
+  if [ "$call" = patch ] && [ -f "${ids%.ids}-warm.ids" ]; then warm_ids=${ids%.ids}-warm.ids; fi
+  env "${env[@]}" BENCH_IDS="$warm_ids" wrk -t"$threads" -c"$conns" -d"${WARMUP}s" -s bench/wrk/calls.lua "http://127.0.0.1:$port" >/dev/null
   local output
   output=$(env "${env[@]}" wrk -t"$threads" -c"$conns" -d"${duration}s" --latency -s bench/wrk/calls.lua "http://127.0.0.1:$port")
   echo "$output" >"$OUT/wrk-$app-$label.txt"
@@ -151,7 +159,20 @@ capture() { # $1: port, $2: folder
   curl -fsS "http://127.0.0.1:$1$BASE_PATH?status=expired" -H "Authorization: Bearer $MAIN_KEY" >"$2/expired.json"
 }
 
+# drive <port> <call> <key> <ids file> <query> <seconds>: load that is not measured
+drive() {
+  BENCH_CALL=$2 BENCH_KEY=$3 BENCH_IDS=$4 BENCH_QUERY=$5 BENCH_THREADS=$THREADS \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${6}s" -s bench/wrk/calls.lua "http://127.0.0.1:$1" >/dev/null
+}
+
 main_calls() { # $1: app, $2: port
+  local d=$DATA/main
+  for spec in "get $d/get.ids" "list -" "filter -" "patch $d/patch-warm.ids" "append $d/append.ids" "create -"; do
+    set -- "$1" "$2" $spec
+    local ids=$4; [ "$ids" = - ] && ids=""
+    local query=""; [ "$3" = list ] && query="?limit=20"; [ "$3" = filter ] && query="?status=generating&limit=20"
+    drive "$2" "$3" "$MAIN_KEY" "$ids" "$query" "$WARM_ALL"
+  done
   run_wrk "$1" get "$2" get "$MAIN_KEY" "$DATA/main/get.ids" ""
   run_wrk "$1" list "$2" list "$MAIN_KEY" "" "?limit=20"
   run_wrk "$1" list-status "$2" filter "$MAIN_KEY" "" "?status=generating&limit=20"
@@ -201,8 +222,8 @@ stop_app scale
 
 # ---- report --------------------------------------------------------------------------------------------------------
 ELAPSED=$(( $(date +%s) - START ))
-SQLITE_VERSION=$(sqlite3 "$DATA/main.db" 'select sqlite_version()' 2>/dev/null || echo '?')
+SQLITE_VERSION=$(cat "$DATA/main/sqlite-version")
 python3 bench/report.py --results "$RESULTS" --rss "$OUT/rss.tsv" --mode "$MODE" --elapsed "$ELAPSED" \
   --connections "$CONNECTIONS" --threads "$THREADS" --duration "$DURATION" --warmup "$WARMUP" --sizes "$SIZES" --events "$EVENTS" \
-  --machine "$(nproc) cores ($(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }')), $(free -g | awk '/Mem:/ { print $2 }') GiB, $(. /etc/os-release && echo "$PRETTY_NAME"), Linux $(uname -r), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ { v = $2 } END { print v }'), SQLite $SQLITE_VERSION (sqlite3 CLI), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')" \
+  --machine "$(nproc) cores ($(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }')), $(free -g | awk '/Mem:/ { print $2 }') GiB, $(. /etc/os-release && echo "$PRETTY_NAME"), Linux $(uname -r), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ { v = $2 } END { print v }'), SQLite $SQLITE_VERSION (bundled with Microsoft.Data.Sqlite), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')" \
   --markdown docs/performance.md --svg docs/performance-latency.svg

@@ -54,8 +54,8 @@ public static class DependencyInjection
     {
         // Configuration is read when the first context is built, so hosts and tests can still change it after registration.
         services.AddSingleton(sp => ReadDatabaseOptions(sp.GetRequiredService<IConfiguration>()));
-        services.AddDbContextPool<SqliteRuntypeDbContext>((sp, options) => ConfigureSqlite(options, sp.GetRequiredService<DatabaseOptions>()));
-        services.AddDbContextPool<SqlServerRuntypeDbContext>((sp, options) => ConfigureSqlServer(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
+        services.AddDbContext<SqliteRuntypeDbContext>((sp, options) => ConfigureSqlite(options, sp.GetRequiredService<DatabaseOptions>()));
+        services.AddDbContext<SqlServerRuntypeDbContext>((sp, options) => ConfigureSqlServer(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
         services.AddScoped<RuntypeDbContext>(sp => sp.GetRequiredService<DatabaseOptions>().Provider switch
         {
             DatabaseProvider.SqlServer => sp.GetRequiredService<SqlServerRuntypeDbContext>(),

@@ -35,8 +35,13 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTime>
     public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         DateTime.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 
-    public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToUniversalTime().ToString(Format, CultureInfo.InvariantCulture));
+    public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
+    {
+        // Formatted into a stack buffer: no string per timestamp (a session has three, every event one).
+        Span<byte> text = stackalloc byte[32];
+        var written = value.ToUniversalTime().TryFormat(text, out var length, Format, CultureInfo.InvariantCulture);
+        writer.WriteStringValue(text[..(written ? length : 0)]);
+    }
 }
 
 /// <summary>

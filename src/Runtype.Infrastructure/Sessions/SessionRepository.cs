@@ -53,52 +53,44 @@ internal sealed class SessionRepository(RuntypeDbContext db) : ISessionRepositor
 
 /// <summary>
 /// The reads behind the GET calls: no tracking, hot lookups as compiled queries (no expression-tree work per call),
-/// and a call that needs several statements opens the connection once for all of them.
+/// compiled once per model (each provider has its own).
 /// </summary>
 internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
 {
-    private static readonly Func<RuntypeDbContext, Guid, string, CancellationToken, Task<Session?>> SessionById =
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, string, CancellationToken, Task<Session?>>> SessionById = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, Guid id, string userId, CancellationToken _) =>
-            db.Sessions.AsNoTracking().FirstOrDefault(s => s.Id == id && s.UserId == userId));
+            db.Sessions.AsNoTracking().FirstOrDefault(s => s.Id == id && s.UserId == userId)));
 
-    private static readonly Func<RuntypeDbContext, Guid, IAsyncEnumerable<SessionEvent>> EventsOf =
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, IAsyncEnumerable<SessionEvent>>> EventsOf = new(() =>
         EF.CompileAsyncQuery<RuntypeDbContext, Guid, SessionEvent>((db, sessionId) =>
-            db.SessionEvents.AsNoTracking().Where(e => e.SessionId == sessionId).OrderBy(e => e.Sequence));
+            db.SessionEvents.AsNoTracking().Where(e => e.SessionId == sessionId).OrderBy(e => e.Sequence)));
 
-    private static readonly Func<RuntypeDbContext, Guid, Guid, string, CancellationToken, Task<SessionEvent?>> EventById =
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, Guid, string, CancellationToken, Task<SessionEvent?>>> EventById = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, Guid sessionId, Guid eventId, string userId, CancellationToken _) =>
-            db.SessionEvents.AsNoTracking().FirstOrDefault(e => e.Id == eventId && e.SessionId == sessionId && e.UserId == userId));
+            db.SessionEvents.AsNoTracking().FirstOrDefault(e => e.Id == eventId && e.SessionId == sessionId && e.UserId == userId)));
 
     public Task<Session?> GetAsync(Guid id, string userId, CancellationToken cancellationToken) =>
-        SessionById(db, id, userId, cancellationToken);
+        SessionById.For(db)(db, id, userId, cancellationToken);
 
     public async Task<(Session Session, IReadOnlyList<SessionEvent> Events)?> GetWithEventsAsync(Guid id, string userId, CancellationToken cancellationToken)
     {
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        var session = await SessionById.For(db)(db, id, userId, cancellationToken);
+        if (session is null)
         {
-            var session = await SessionById(db, id, userId, cancellationToken);
-            if (session is null)
-            {
-                return null;
-            }
-
-            var events = new List<SessionEvent>();
-            await foreach (var sessionEvent in EventsOf(db, id).WithCancellation(cancellationToken))
-            {
-                events.Add(sessionEvent);
-            }
-
-            return (session, events);
+            return null;
         }
-        finally
+
+        var events = new List<SessionEvent>();
+        await foreach (var sessionEvent in EventsOf.For(db)(db, id).WithCancellation(cancellationToken))
         {
-            await db.Database.CloseConnectionAsync();
+            events.Add(sessionEvent);
         }
+
+        return (session, events);
     }
 
     public Task<SessionEvent?> GetEventAsync(Guid sessionId, Guid eventId, string userId, CancellationToken cancellationToken) =>
-        EventById(db, sessionId, eventId, userId, cancellationToken);
+        EventById.For(db)(db, sessionId, eventId, userId, cancellationToken);
 
     public async Task<IReadOnlyList<SessionEvent>> GetEventsAfterAsync(Guid sessionId, long afterSequence, int limit, CancellationToken cancellationToken) =>
         await SessionEventReads.After(db, sessionId, afterSequence, limit).ToListAsync(cancellationToken);
@@ -112,24 +104,16 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
             query = WithStatus(query, wanted, now.UtcDateTime);
         }
 
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            var total = await CountAsync(userId, status, now.UtcDateTime, cancellationToken);
-            var items = total <= offset
-                ? []
-                : await query
-                    .OrderByDescending(s => s.CreatedAt)
-                    .ThenByDescending(s => s.Id)
-                    .Skip(offset)
-                    .Take(limit)
-                    .ToListAsync(cancellationToken);
-            return (items, total);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        var total = await CountAsync(userId, status, now.UtcDateTime, cancellationToken);
+        var items = total <= offset
+            ? []
+            : await query
+                .OrderByDescending(s => s.CreatedAt)
+                .ThenByDescending(s => s.Id)
+                .Skip(offset)
+                .Take(limit)
+                .ToListAsync(cancellationToken);
+        return (items, total);
     }
 
     /// <summary>
@@ -141,7 +125,7 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
     private async Task<int> CountAsync(string userId, SessionStatus? status, DateTime now, CancellationToken cancellationToken)
     {
         var counts = new Dictionary<SessionStatus, long>();
-        await foreach (var count in CountsOf(db, userId).WithCancellation(cancellationToken))
+        await foreach (var count in CountsOf.For(db)(db, userId).WithCancellation(cancellationToken))
         {
             counts[count.Status] = count.Total;
         }
@@ -149,25 +133,25 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
         long total = status switch
         {
             null => counts.Values.Sum(),
-            SessionStatus.Expired => counts.GetValueOrDefault(SessionStatus.Expired) + await OverdueActive(db, userId, now, cancellationToken),
+            SessionStatus.Expired => counts.GetValueOrDefault(SessionStatus.Expired) + await OverdueActive.For(db)(db, userId, now, cancellationToken),
             { } terminal when SessionLifecycle.IsTerminal(terminal) => counts.GetValueOrDefault(terminal),
-            { } active => counts.GetValueOrDefault(active) - await OverdueIn(db, userId, active, now, cancellationToken),
+            { } active => counts.GetValueOrDefault(active) - await OverdueIn.For(db)(db, userId, active, now, cancellationToken),
         };
         return (int)Math.Min(total, int.MaxValue);
     }
 
-    private static readonly Func<RuntypeDbContext, string, IAsyncEnumerable<SessionCount>> CountsOf =
-        EF.CompileAsyncQuery<RuntypeDbContext, string, SessionCount>((db, userId) => db.SessionCounts.AsNoTracking().Where(c => c.UserId == userId));
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, IAsyncEnumerable<SessionCount>>> CountsOf = new(() =>
+        EF.CompileAsyncQuery<RuntypeDbContext, string, SessionCount>((db, userId) => db.SessionCounts.AsNoTracking().Where(c => c.UserId == userId)));
 
-    private static readonly Func<RuntypeDbContext, string, SessionStatus, DateTime, CancellationToken, Task<int>> OverdueIn =
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, SessionStatus, DateTime, CancellationToken, Task<int>>> OverdueIn = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, string userId, SessionStatus status, DateTime now, CancellationToken _) =>
-            db.Sessions.Count(s => s.UserId == userId && s.Status == status && s.ExpiresAt <= now));
+            db.Sessions.Count(s => s.UserId == userId && s.Status == status && s.ExpiresAt <= now)));
 
-    private static readonly Func<RuntypeDbContext, string, DateTime, CancellationToken, Task<int>> OverdueActive =
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, DateTime, CancellationToken, Task<int>>> OverdueActive = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, string userId, DateTime now, CancellationToken _) =>
             db.Sessions.Count(s => s.UserId == userId
                 && (s.Status == SessionStatus.Intake || s.Status == SessionStatus.Planning || s.Status == SessionStatus.Generating || s.Status == SessionStatus.Assembling)
-                && s.ExpiresAt <= now));
+                && s.ExpiresAt <= now)));
 
     /// <summary>Filters on the status clients see: an active session past its expiry counts as expired, not as its stored status.</summary>
     private static IQueryable<Session> WithStatus(IQueryable<Session> query, SessionStatus status, DateTime now) => status switch

@@ -1,0 +1,18 @@
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace Runtype.Infrastructure.Persistence;
+
+/// <summary>
+/// A compiled query (<c>EF.CompileAsyncQuery</c>)
+/// for each model it meets: EF binds a compiled query to the first model that runs it, and the SQLite and SQL Server
+/// contexts have a model each (both can live in one process, e.g. the tests).
+/// </summary>
+internal sealed class CompiledPerModel<TQuery>(Func<TQuery> compile)
+    where TQuery : class
+{
+    private readonly ConditionalWeakTable<IModel, TQuery> _byModel = [];
+
+    public TQuery For(DbContext db) => _byModel.GetValue(db.Model, _ => compile());
+}
