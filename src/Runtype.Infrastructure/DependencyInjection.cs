@@ -54,8 +54,10 @@ public static class DependencyInjection
     {
         // Configuration is read when the first context is built, so hosts and tests can still change it after registration.
         services.AddSingleton(sp => ReadDatabaseOptions(sp.GetRequiredService<IConfiguration>()));
-        services.AddDbContext<SqliteRuntypeDbContext>((sp, options) => ConfigureSqlite(options, sp.GetRequiredService<DatabaseOptions>()));
-        services.AddDbContext<SqlServerRuntypeDbContext>((sp, options) => ConfigureSqlServer(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
+        // Pooled contexts: the options are built once, and a request reuses a context's internal services instead of
+        // building them again (docs/performance.md).
+        services.AddDbContextPool<SqliteRuntypeDbContext>((sp, options) => ConfigureSqlite(options, sp.GetRequiredService<DatabaseOptions>()));
+        services.AddDbContextPool<SqlServerRuntypeDbContext>((sp, options) => ConfigureSqlServer(options, sp.GetRequiredService<DatabaseOptions>().ConnectionString));
         services.AddScoped<RuntypeDbContext>(sp => sp.GetRequiredService<DatabaseOptions>().Provider switch
         {
             DatabaseProvider.SqlServer => sp.GetRequiredService<SqlServerRuntypeDbContext>(),
@@ -64,6 +66,7 @@ public static class DependencyInjection
 
         services.AddSingleton<SqliteWriteGate>();
         services.AddScoped<IUnitOfWork, UnitOfWork>();
+        services.AddScoped<IDatabaseSession, DatabaseSession>();
         services.AddScoped<ISessionRepository, SessionRepository>();
         services.AddScoped<ISessionQueries, SessionQueries>();
         services.AddSingleton<ISessionEventFeed, SessionEventFeed>();

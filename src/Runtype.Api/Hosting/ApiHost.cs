@@ -156,6 +156,7 @@ public static class ApiHost
         });
         app.UseDashboard();
         app.UseMiddleware<RequestBodyLimit>();
+        app.UseMiddleware<DatabaseConnectionPerCall>();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

@@ -7,9 +7,20 @@ public sealed class DatabaseMigrator(RuntypeDbContext db, DatabaseOptions option
 {
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        // The migrator may create the SQLite file; the serving connections may not (SqliteSetup).
+        // The migrator may create the SQLite file; the serving connections may not (SqliteSetup). The context is pooled:
+        // it goes back to serving with the serving connection string.
+        var serving = db.Database.GetConnectionString();
         db.Database.SetConnectionString(options.MigrationConnectionString);
-        await db.Database.MigrateAsync(cancellationToken);
+        try
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+            db.Database.SetConnectionString(serving);
+        }
+
         if (options.Provider == DatabaseProvider.Sqlite)
         {
             SqliteSetup.EnableWriteAheadLog(options.MigrationConnectionString);

@@ -66,8 +66,8 @@ internal static class SqliteSetup
 }
 
 /// <summary>
-/// Runs when a connection is opened, new or from the pool: checks that the database file is still where it was,
-/// then, the first time a native connection is opened, sets the per-connection pragmas.
+/// Runs when a connection is opened, new or from the pool: before, checks that the database file is still where it
+/// was; after, the first time a native connection is opened, sets the per-connection pragmas.
 /// </summary>
 /// <remarks>
 /// A pooled connection keeps the file it first opened even after that file was deleted or moved away: SQLite would
@@ -84,9 +84,21 @@ internal sealed class SqlitePragmas(string? filePath) : DbConnectionInterceptor
 
     private static readonly ConditionalWeakTable<object, object> Configured = [];
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    public override InterceptionResult ConnectionOpening(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
     {
         EnsureFileIsThere(connection);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ConnectionOpeningAsync(
+        DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        EnsureFileIsThere(connection);
+        return ValueTask.FromResult(result);
+    }
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
         if (NeedsPragmas(connection, out var handle))
         {
             using var command = connection.CreateCommand();
@@ -98,7 +110,6 @@ internal sealed class SqlitePragmas(string? filePath) : DbConnectionInterceptor
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        EnsureFileIsThere(connection);
         if (NeedsPragmas(connection, out var handle))
         {
             await using var command = connection.CreateCommand();
@@ -116,13 +127,13 @@ internal sealed class SqlitePragmas(string? filePath) : DbConnectionInterceptor
 
     private void EnsureFileIsThere(DbConnection connection)
     {
-        if (filePath is null || File.Exists(filePath))
+        if (filePath is null || File.Exists(filePath)
+            || new SqliteConnectionStringBuilder(connection.ConnectionString).Mode == SqliteOpenMode.ReadWriteCreate)
         {
-            return;
+            return; // there, or the migrator's connection, which may create it
         }
 
         SqliteConnection.ClearPool((SqliteConnection)connection);
-        connection.Close();
         throw new SqliteException($"The database file '{filePath}' is missing; it may have been moved or deleted.", SqliteCantOpen);
     }
 }

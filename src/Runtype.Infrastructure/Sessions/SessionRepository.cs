@@ -98,11 +98,10 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
     public async Task<(IReadOnlyList<Session> Items, int Total)> ListAsync(
         string userId, SessionStatus? status, int limit, int offset, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var query = db.Sessions.AsNoTracking().Where(s => s.UserId == userId);
-        if (status is { } wanted)
-        {
-            query = WithStatus(query, wanted, now.UtcDateTime);
-        }
+        var query = status is { } wanted
+            ? WithStatus(wanted == SessionStatus.Expired ? db.Sessions : db.SessionsForStatusPage, wanted, now.UtcDateTime)
+            : db.Sessions;
+        query = query.AsNoTracking().Where(s => s.UserId == userId);
 
         var total = await CountAsync(userId, status, now.UtcDateTime, cancellationToken);
         var items = total <= offset

@@ -66,7 +66,7 @@ public sealed class SchemaTests
             "CREATE INDEX [ix_sessions_user_created] ON [sessions] ([user_id], [created_at] DESC, [id] DESC);",
             "CREATE INDEX [ix_sessions_user_status_created] ON [sessions] ([user_id], [status], [created_at] DESC, [id] DESC);",
             "CREATE INDEX [ix_sessions_status_expires] ON [sessions] ([status], [expires_at]);",
-            "CREATE INDEX [ix_sessions_user_status_expires] ON [sessions] ([user_id], [status], [expires_at]);",
+            "CREATE INDEX [ix_sessions_status_expires] ON [sessions] ([status], [expires_at], [user_id]);",
             "CREATE TRIGGER [tr_sessions_counts] ON [sessions] AFTER INSERT, UPDATE, DELETE",
             "CREATE UNIQUE INDEX [ux_session_events_session_sequence] ON [session_events] ([session_id], [sequence]);",
             "CREATE INDEX [ix_api_keys_user] ON [api_keys] ([user_id]);",

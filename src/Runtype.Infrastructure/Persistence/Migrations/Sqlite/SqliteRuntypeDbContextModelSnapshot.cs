@@ -196,15 +196,12 @@ namespace Runtype.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Status", "ExpiresAt")
+                    b.HasIndex("Status", "ExpiresAt", "UserId")
                         .HasDatabaseName("ix_sessions_status_expires");
 
                     b.HasIndex("UserId", "CreatedAt", "Id")
                         .IsDescending(false, true, true)
                         .HasDatabaseName("ix_sessions_user_created");
-
-                    b.HasIndex("UserId", "Status", "ExpiresAt")
-                        .HasDatabaseName("ix_sessions_user_status_expires");
 
                     b.HasIndex("UserId", "Status", "CreatedAt", "Id")
                         .IsDescending(false, false, true, true)

@@ -10,6 +10,10 @@ namespace Runtype.Infrastructure.Persistence.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_sessions_status_expires",
+                table: "sessions");
+
             migrationBuilder.CreateTable(
                 name: "session_counts",
                 columns: table => new
@@ -24,9 +28,9 @@ namespace Runtype.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
-                name: "ix_sessions_user_status_expires",
+                name: "ix_sessions_status_expires",
                 table: "sessions",
-                columns: new[] { "user_id", "status", "expires_at" });
+                columns: new[] { "status", "expires_at", "user_id" });
 
             // session_counts is kept by the database itself, in the transaction of every write to sessions, whatever
             // code or process writes it (see SessionCount). An UPDATE that sets neither status nor user_id does not fire.
@@ -71,8 +75,13 @@ namespace Runtype.Infrastructure.Persistence.Migrations.Sqlite
                 name: "session_counts");
 
             migrationBuilder.DropIndex(
-                name: "ix_sessions_user_status_expires",
+                name: "ix_sessions_status_expires",
                 table: "sessions");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sessions_status_expires",
+                table: "sessions",
+                columns: new[] { "status", "expires_at" });
         }
     }
 }
