@@ -10,7 +10,10 @@ using Runtype.Api.Tests.Infrastructure;
 
 namespace Runtype.Api.Tests.Reliability;
 
-/// <summary>One real server process (Kestrel) for the raw-bytes and load tests: a low rate limit, many streams per user.</summary>
+/// <summary>
+/// One real server process (Kestrel) for the raw-bytes and load tests: a low rate limit, many streams per user. Each
+/// role has its own user, so the permits one test spends (the rate limit is per user) never run out in another.
+/// </summary>
 public sealed class KestrelServer : IAsyncLifetime
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("runtype-kestrel-");
@@ -21,18 +24,29 @@ public sealed class KestrelServer : IAsyncLifetime
 
     public string OtherKey { get; private set; } = null!;
 
+    /// <summary>The load test's streams and burst.</summary>
+    public string LoadKey { get; private set; } = null!;
+
+    /// <summary>The load test's trickled bodies (each one, once its headers are in, spends a permit).</summary>
+    public string SlowKey { get; private set; } = null!;
+
     private string[] Settings =>
     [
         "--Database:Provider", "Sqlite", "--ConnectionStrings:Runtype", $"Data Source={Path.Combine(_folder.FullName, "runtype.db")}",
-        "--RateLimiting:PermitsPerMinute", "120", "--Streams:MaxPerUser", "1000", "--Serilog:MinimumLevel:Default", "Warning",
+        "--RateLimiting:PermitsPerMinute", (120 * Effort.LoadScale).ToString(System.Globalization.CultureInfo.InvariantCulture), "--Streams:MaxPerUser", "1000", "--Serilog:MinimumLevel:Default", "Warning",
     ];
 
     public async ValueTask InitializeAsync()
     {
-        var key = await ApiProcess.RunAsync(CancellationToken.None, ["keys", "create", "--user", "user_kestrel", .. Settings]);
-        var other = await ApiProcess.RunAsync(CancellationToken.None, ["keys", "create", "--user", "user_bystander", .. Settings]);
-        Assert.True(key.Code == CommandLine.Ok && other.Code == CommandLine.Ok, key.Error + other.Error);
-        (Key, OtherKey) = (key.LastLine, other.LastLine);
+        var keys = new List<string>();
+        foreach (var user in (string[])["user_kestrel", "user_bystander", "user_load", "user_slow"])
+        {
+            var created = await ApiProcess.RunAsync(CancellationToken.None, ["keys", "create", "--user", user, .. Settings]);
+            Assert.True(created.Code == CommandLine.Ok, created.Error);
+            keys.Add(created.LastLine);
+        }
+
+        (Key, OtherKey, LoadKey, SlowKey) = (keys[0], keys[1], keys[2], keys[3]);
         Server = await ApiProcess.StartServerAsync(CancellationToken.None, Settings);
     }
 
@@ -138,7 +152,7 @@ public sealed class KestrelFaultTests(KestrelServer kestrel) : IClassFixture<Kes
     public async Task Slow_clients_many_streams_and_a_burst_leave_other_clients_served_and_memory_bounded()
     {
         var scale = Effort.LoadScale;
-        using var owner = Server.CreateClient(kestrel.Key);
+        using var owner = Server.CreateClient(kestrel.LoadKey);
         using var bystander = Server.CreateClient(kestrel.OtherKey);
         var id = (await owner.CreateSessionAsync()).Id();
         var bystanderSession = (await bystander.CreateSessionAsync()).Id();
@@ -157,7 +171,7 @@ public sealed class KestrelFaultTests(KestrelServer kestrel) : IClassFixture<Kes
 
         // Bodies trickled at 8 B/s, far under the 1 KiB/s minimum.
         var slowBodies = await Task.WhenAll(Enumerable.Range(0, 50 * scale).Select(_ => ConnectAsync()));
-        var bodyHeaders = $"POST {Wire.Sessions} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {kestrel.Key}\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{{\"prd\":{{\"x\":\"";
+        var bodyHeaders = $"POST {Wire.Sessions} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {kestrel.SlowKey}\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{{\"prd\":{{\"x\":\"";
         var trickleBodies = Task.WhenAll(slowBodies.Select(s => TrickleAsync(s, bodyHeaders, load.Token)));
 
         // Open event streams, held.
@@ -169,7 +183,7 @@ public sealed class KestrelFaultTests(KestrelServer kestrel) : IClassFixture<Kes
         }));
         Assert.All(streams, s => Assert.Equal(HttpStatusCode.OK, s.StatusCode));
 
-        // A burst far above the rate limit (120/min) from one user.
+        // A burst far above the rate limit (120/min at scale 1) from the user of the streams.
         var burstStatuses = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
         var burst = Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
         {
