@@ -11,7 +11,8 @@
 #   5. prints the table, writes it with the machine's description into docs/performance.md (between the bench
 #      markers) and draws docs/performance-latency.svg.
 #
-# usage: bench/run.sh [--quick]      --quick: shorter runs, smaller scale sizes (under 2 minutes; not the reference figures)
+# usage: bench/run.sh [--quick]      --quick: shorter runs, smaller scale sizes (under 2 minutes once the Release builds
+#                                    are up to date; a smoke run, not the reference figures)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -25,7 +26,7 @@ THREADS=2
 # Each app first drives every call for WARM_ALL seconds (discarded: tiered JIT and dynamic PGO reach their optimized
 # code), then each call gets WARMUP seconds of warm-up and DURATION seconds of measurement.
 if [ "$MODE" = quick ]; then
-  DURATION=2; WARMUP=1; WARM_ALL=1; SIZES=1000,10000,100000; EVENTS=10000; THREADS=1
+  DURATION=2; WARMUP=0; WARM_ALL=1; SIZES=1000,10000; EVENTS=10000
 else
   DURATION=10; WARMUP=3; WARM_ALL=5; SIZES=1000,100000,1000000; EVENTS=100000
 fi
@@ -39,7 +40,7 @@ START=$(date +%s)
 SERVICE_PORT=5180; BASELINE_PORT=5181; CEILING_PORT=5182
 BASE_PATH=/v1/products/generation/sessions
 
-log() { printf '== %s\n' "$*" >&2; }
+log() { printf '== [%3d s] %s\n' $(( $(date +%s) - START )) "$*" >&2; }
 
 # ---- tools -------------------------------------------------------------------------------------------------------
 if ! command -v wrk >/dev/null 2>&1; then
@@ -131,7 +132,9 @@ run_wrk() {
   # PATCH warms up on sessions of its own: the measured run starts with every one of its sessions in planning.
   local warm_ids=$ids
   if [ "$call" = patch ] && [ -f "${ids%.ids}-warm.ids" ]; then warm_ids=${ids%.ids}-warm.ids; fi
-  env "${env[@]}" BENCH_IDS="$warm_ids" wrk -t"$threads" -c"$conns" -d"${WARMUP}s" -s bench/wrk/calls.lua "http://127.0.0.1:$port" >/dev/null
+  if [ "$WARMUP" -gt 0 ]; then
+    env "${env[@]}" BENCH_IDS="$warm_ids" wrk -t"$threads" -c"$conns" -d"${WARMUP}s" -s bench/wrk/calls.lua "http://127.0.0.1:$port" >/dev/null
+  fi
   local output
   output=$(env "${env[@]}" wrk -t"$threads" -c"$conns" -d"${duration}s" --latency -s bench/wrk/calls.lua "http://127.0.0.1:$port")
   echo "$output" >"$OUT/wrk-$app-$label.txt"
