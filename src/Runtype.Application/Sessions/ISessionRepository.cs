@@ -24,8 +24,11 @@ public interface ISessionQueries
 {
     Task<Session?> GetAsync(Guid id, string userId, CancellationToken cancellationToken);
 
-    /// <summary>The caller's session with its events, oldest first (one connection, two reads); null when missing or someone else's.</summary>
-    Task<(Session Session, IReadOnlyList<SessionEvent> Events)?> GetWithEventsAsync(Guid id, string userId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The caller's session, and its events oldest first, read as they are enumerated (one at a time, on the scope's
+    /// connection: a log of any length is never all in memory); null when missing or someone else's.
+    /// </summary>
+    Task<(Session Session, IAsyncEnumerable<SessionEvent> Events)?> GetWithEventsAsync(Guid id, string userId, CancellationToken cancellationToken);
 
     Task<SessionEvent?> GetEventAsync(Guid sessionId, Guid eventId, string userId, CancellationToken cancellationToken);
 

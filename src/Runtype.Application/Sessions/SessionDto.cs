@@ -20,17 +20,20 @@ public record SessionDto(
     DateTime UpdatedAt,
     DateTime ExpiresAt);
 
-/// <summary>A session with its event log, oldest first: the answer of <c>GET /sessions/{id}</c>.</summary>
+/// <summary>
+/// A session with its event log, oldest first: the answer of <c>GET /sessions/{id}</c>. The events are a stream,
+/// serialized as a JSON array while they are read from the database (docs/performance.md): enumerable once.
+/// </summary>
 public sealed record SessionDetailsDto : SessionDto
 {
-    public SessionDetailsDto(SessionDto session, IReadOnlyList<SessionEventDto> events)
+    public SessionDetailsDto(SessionDto session, IAsyncEnumerable<SessionEventDto> events)
         : base(session)
     {
         Events = events;
     }
 
     [JsonPropertyOrder(1)]
-    public IReadOnlyList<SessionEventDto> Events { get; init; }
+    public IAsyncEnumerable<SessionEventDto> Events { get; init; }
 }
 
 /// <summary>One event of a session's log.</summary>

@@ -11,8 +11,9 @@ public static partial class SessionMapper
     public static SessionDto ToDto(this Session session, DateTimeOffset now) =>
         Map(session) with { Status = session.StatusAt(now).ToWire() };
 
-    public static SessionDetailsDto ToDetailsDto(this Session session, IEnumerable<SessionEvent> events, DateTimeOffset now) =>
-        new(session.ToDto(now), [.. events.Select(e => e.ToDto())]);
+    /// <summary>The events are mapped as they are enumerated: the answer is written while the log is read.</summary>
+    public static SessionDetailsDto ToDetailsDto(this Session session, IAsyncEnumerable<SessionEvent> events, DateTimeOffset now) =>
+        new(session.ToDto(now), events.Select(e => e.ToDto()));
 
     [MapperIgnoreSource(nameof(SessionEvent.Sequence))]
     public static partial SessionEventDto ToDto(this SessionEvent sessionEvent);

@@ -72,21 +72,10 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
     public Task<Session?> GetAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         SessionById.For(db)(db, id, userId, cancellationToken);
 
-    public async Task<(Session Session, IReadOnlyList<SessionEvent> Events)?> GetWithEventsAsync(Guid id, string userId, CancellationToken cancellationToken)
+    public async Task<(Session Session, IAsyncEnumerable<SessionEvent> Events)?> GetWithEventsAsync(Guid id, string userId, CancellationToken cancellationToken)
     {
         var session = await SessionById.For(db)(db, id, userId, cancellationToken);
-        if (session is null)
-        {
-            return null;
-        }
-
-        var events = new List<SessionEvent>();
-        await foreach (var sessionEvent in EventsOf.For(db)(db, id).WithCancellation(cancellationToken))
-        {
-            events.Add(sessionEvent);
-        }
-
-        return (session, events);
+        return session is null ? null : (session, EventsOf.For(db)(db, id));
     }
 
     public Task<SessionEvent?> GetEventAsync(Guid sessionId, Guid eventId, string userId, CancellationToken cancellationToken) =>

@@ -37,6 +37,26 @@ public abstract class GetSessionTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task A_long_log_is_returned_whole_and_in_order_while_it_is_streamed_from_the_database()
+    {
+        // About 200 KB of events: the answer is written in many flushes while the events are read (docs/performance.md).
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        var filler = new string('x', 500);
+        for (var i = 0; i < 300; i++)
+        {
+            using var appended = await user.Client.PostJsonAsync($"{Wire.Sessions}/{id}/events", $$"""{"type":"progress","message":"{{i}} {{filler}}"}""");
+            Assert.Equal(HttpStatusCode.Created, appended.StatusCode);
+        }
+
+        using var response = await user.Client.GetAsync($"{Wire.Sessions}/{id}", Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = (await response.ReadJsonAsync()).GetProperty("events").EnumerateArray().ToArray();
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"{i} {filler}"), events.Select(e => e.GetProperty("message").GetString()));
+    }
+
+    [Fact]
     public async Task A_new_session_has_an_empty_event_list()
     {
         var user = await api.CreateUserAsync();

@@ -17,17 +17,18 @@ public sealed class GetSessionHandlerTests
         var session = SessionIn(SessionStatus.Planning);
         session.AppendEvent("note", "planning", "hello", """{"n":1}""", Now.AddMinutes(-10));
         IReadOnlyList<SessionEvent> events = [.. session.NewEvents];
-        _queries.GetWithEventsAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns((session, events));
+        _queries.GetWithEventsAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns((session, events.ToAsyncEnumerable()));
 
         var result = await new GetSessionHandler(_queries, Clock()).Handle(new GetSession(Owner, session.Id), Ct);
         var dto = result.Value;
+        var mapped = await dto.Events.ToListAsync(Ct);
 
         Assert.Equal(session.Id, dto.Id);
         Assert.Equal("planning", dto.Status);
         Assert.Equal(session.Version, result.Version);
-        Assert.Equal(["status_changed", "note"], dto.Events.Select(e => e.Type));
-        Assert.Equal(events.Select(e => e.Id), dto.Events.Select(e => e.Id));
-        Assert.Equal("""{"n":1}""", dto.Events[1].Payload);
+        Assert.Equal(["status_changed", "note"], mapped.Select(e => e.Type));
+        Assert.Equal(events.Select(e => e.Id), mapped.Select(e => e.Id));
+        Assert.Equal("""{"n":1}""", mapped[1].Payload);
         _ = _queries.Received(1).GetWithEventsAsync(session.Id, Owner.UserId, Ct);
     }
 
@@ -35,12 +36,12 @@ public sealed class GetSessionHandlerTests
     public async Task A_session_past_its_expiry_reads_as_expired()
     {
         var session = SessionIn(SessionStatus.Generating);
-        _queries.GetWithEventsAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns((session, (IReadOnlyList<SessionEvent>)[]));
+        _queries.GetWithEventsAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns((session, AsyncEnumerable.Empty<SessionEvent>()));
 
         var dto = (await new GetSessionHandler(_queries, Clock(Now + TimeToLive)).Handle(new GetSession(Owner, session.Id), Ct)).Value;
 
         Assert.Equal("expired", dto.Status);
-        Assert.Empty(dto.Events);
+        Assert.Empty(await dto.Events.ToListAsync(Ct));
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class GetSessionHandlerTests
     public async Task Another_users_session_is_not_found()
     {
         var session = SessionIn();
-        _queries.GetWithEventsAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns((session, (IReadOnlyList<SessionEvent>)[]));
+        _queries.GetWithEventsAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns((session, AsyncEnumerable.Empty<SessionEvent>()));
 
         await Assert.ThrowsAsync<NotFoundException>(async () => await new GetSessionHandler(_queries, Clock()).Handle(new GetSession(Stranger, session.Id), Ct));
 

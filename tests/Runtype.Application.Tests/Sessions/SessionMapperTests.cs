@@ -93,19 +93,20 @@ public sealed class SessionMapperTests
     }
 
     [Fact]
-    public void ToDetailsDto_adds_the_events_in_the_order_given()
+    public async Task ToDetailsDto_adds_the_events_in_the_order_given()
     {
         var session = SessionIn(SessionStatus.Planning);
         session.AppendEvent("a", null, null, null, Now);
         session.AppendEvent("b", null, null, null, Now);
 
-        var details = session.ToDetailsDto(session.NewEvents, Now);
+        var details = session.ToDetailsDto(session.NewEvents.ToAsyncEnumerable(), Now);
+        var events = await details.Events.ToListAsync(TestContext.Current.CancellationToken);
 
         var header = new SessionDto(
             details.Id, details.UserId, details.OrganizationId, details.Status, details.CatalogVersion, details.SchemaVersion, details.Prd,
             details.Plan, details.ProductObject, details.ProductObjectHash, details.AssemblyState, details.CreatedAt, details.UpdatedAt, details.ExpiresAt);
         Assert.Equal(session.ToDto(Now), header);
-        Assert.Equal(["status_changed", "a", "b"], details.Events.Select(e => e.Type));
-        Assert.Equal(session.NewEvents.Select(e => e.ToDto()), details.Events);
+        Assert.Equal(["status_changed", "a", "b"], events.Select(e => e.Type));
+        Assert.Equal(session.NewEvents.Select(e => e.ToDto()), events);
     }
 }
