@@ -87,22 +87,43 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
     public async Task<(IReadOnlyList<Session> Items, int Total)> ListAsync(
         string userId, SessionStatus? status, int limit, int offset, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var query = status is { } wanted
-            ? WithStatus(wanted == SessionStatus.Expired ? db.Sessions : db.SessionsForStatusPage, wanted, now.UtcDateTime)
-            : db.Sessions;
-        query = query.AsNoTracking().Where(s => s.UserId == userId);
-
         var total = await CountAsync(userId, status, now.UtcDateTime, cancellationToken);
-        var items = total <= offset
-            ? []
-            : await query
+        if (total <= offset)
+        {
+            return ([], total);
+        }
+
+        if (status is not { } wanted)
+        {
+            var page = new List<Session>(Math.Min(limit, total - offset));
+            await foreach (var session in PageOf.For(db)(db, userId, offset, limit).WithCancellation(cancellationToken))
+            {
+                page.Add(session);
+            }
+
+            return (page, total);
+        }
+
+        var items = await WithStatus(wanted == SessionStatus.Expired ? db.Sessions : db.SessionsForStatusPage, wanted, now.UtcDateTime)
+            .AsNoTracking()
+            .Where(s => s.UserId == userId)
+            .OrderByDescending(s => s.CreatedAt)
+            .ThenByDescending(s => s.Id)
+            .Skip(offset)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+        return (items, total);
+    }
+
+    /// <summary>A page of the owner's sessions, newest first: the list call without a filter, the most frequent.</summary>
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, int, int, IAsyncEnumerable<Session>>> PageOf = new(() =>
+        EF.CompileAsyncQuery((RuntypeDbContext db, string userId, int offset, int limit) =>
+            db.Sessions.AsNoTracking()
+                .Where(s => s.UserId == userId)
                 .OrderByDescending(s => s.CreatedAt)
                 .ThenByDescending(s => s.Id)
                 .Skip(offset)
-                .Take(limit)
-                .ToListAsync(cancellationToken);
-        return (items, total);
-    }
+                .Take(limit)));
 
     /// <summary>
     /// How many of the user's sessions a client sees in <paramref name="status"/> (all of them when null), without
