@@ -165,6 +165,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     /// </remarks>
     [HttpGet("{id:guid}/events/stream")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
+    [NoConnectionPerCall]
     [Produces(ServerSentEvents.MediaType)]
     [ProducesResponseType<string>(StatusCodes.Status200OK, ServerSentEvents.MediaType)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
