@@ -15,6 +15,7 @@ namespace Runtype.Api.Errors;
 public sealed partial class ModelStateProblems(IOptions<Microsoft.AspNetCore.Mvc.JsonOptions> jsonOptions)
 {
     private const string BodyKey = "body";
+    private const string BodyRequired = "A JSON object is required as the request body.";
 
     public IActionResult Create(ActionContext context)
     {
@@ -38,6 +39,12 @@ public sealed partial class ModelStateProblems(IOptions<Microsoft.AspNetCore.Mvc
             }
         }
 
+        // A body that failed to parse is also reported missing by [Required]: the parse error alone says what is wrong.
+        if (errors.Sum(e => e.Value.Count) > 1 && errors.TryGetValue(BodyKey, out var bodyErrors) && bodyErrors.Remove(BodyRequired) && bodyErrors.Count == 0)
+        {
+            errors.Remove(BodyKey);
+        }
+
         return new ProblemResult(ApiProblems.Validation(errors.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal)));
     }
 
@@ -46,7 +53,7 @@ public sealed partial class ModelStateProblems(IOptions<Microsoft.AspNetCore.Mvc
         if (key == BodyKey && message.EndsWith("field is required.", StringComparison.Ordinal))
         {
             // The body was the JSON literal null.
-            return (BodyKey, "A JSON object is required as the request body.");
+            return (BodyKey, BodyRequired);
         }
 
         if (!key.StartsWith('$') && key.Length > 0 && !message.Contains("non-empty request body", StringComparison.Ordinal))
@@ -60,7 +67,7 @@ public sealed partial class ModelStateProblems(IOptions<Microsoft.AspNetCore.Mvc
         var field = TopLevelField(key);
         if (message.Contains("non-empty request body", StringComparison.Ordinal) || (field is null && message.Contains("required", StringComparison.Ordinal)))
         {
-            return (BodyKey, "A JSON object is required as the request body.");
+            return (BodyKey, BodyRequired);
         }
 
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))

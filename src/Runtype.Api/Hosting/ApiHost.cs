@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Runtype.Api.Auth;
 using Runtype.Api.Errors;
@@ -104,6 +105,13 @@ public static class ApiHost
             {
                 options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
                 options.Filters.Add<IdempotentReplayHeader>();
+
+                // The API binds JSON bodies, the route and the query string, never a form: without this, a body sent as
+                // application/x-www-form-urlencoded or multipart/form-data would be parsed on any call, and a form key
+                // that is not valid jQuery syntax ("a[b") throws inside MVC's binder (a 500, not the caller's 4xx).
+                options.ValueProviderFactories.RemoveType<FormValueProviderFactory>();
+                options.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
+                options.ValueProviderFactories.RemoveType<FormFileValueProviderFactory>();
             })
             .AddJsonOptions(options => ApiJson.Configure(options.JsonSerializerOptions))
             .ConfigureApiBehaviorOptions(options =>

@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Unicode;
 using Runtype.Domain.Common;
 
 namespace Runtype.Api.Http;
@@ -58,6 +60,14 @@ public sealed class JsonObjectConverter : JsonConverter<JsonElement>
         }
 
         var value = JsonElement.ParseValue(ref reader);
+
+        // The reader checks JSON structure, not the bytes inside strings: a stray byte like 0x80 would only fail when
+        // the object is turned into text to be stored, as a 500. Checked here on the raw bytes, it is the caller's 400.
+        if (!Utf8.IsValid(JsonMarshal.GetRawUtf8Value(value)))
+        {
+            throw new JsonException("The object is not valid UTF-8 text.");
+        }
+
         try
         {
             RejectRepeatedKeys(value);

@@ -31,13 +31,14 @@ public static class Problems
         return problem;
     }
 
-    /// <summary>Asserts a 400 whose <c>errors</c> name <paramref name="field"/>.</summary>
+    /// <summary>Asserts a 400 whose <c>errors</c> name <paramref name="field"/> and nothing else.</summary>
     public static async Task<JsonElement> AssertValidationProblemAsync(this HttpResponseMessage response, string field)
     {
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.True(problem.TryGetProperty("errors", out var errors), $"No 'errors' in {problem}");
         Assert.True(errors.TryGetProperty(field, out var messages), $"'errors' does not name '{field}': {errors}");
         Assert.NotEqual(0, messages.GetArrayLength());
+        Assert.True(errors.EnumerateObject().Count() == 1, $"'errors' names more than '{field}': {errors}");
         return problem;
     }
 }

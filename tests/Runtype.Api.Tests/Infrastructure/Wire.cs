@@ -34,6 +34,17 @@ public static class Wire
         return client.SendAsync(request, Token);
     }
 
+    /// <summary>
+    /// Sends a body declared as JSON whose bytes are the Latin-1 code of <paramref name="text"/>: "\u0080" becomes the
+    /// byte 0x80, which is not UTF-8 on its own.
+    /// </summary>
+    public static Task<HttpResponseMessage> SendLatin1Async(this HttpClient client, HttpMethod method, string url, string text)
+    {
+        var request = new HttpRequestMessage(method, url) { Content = new ByteArrayContent(Encoding.Latin1.GetBytes(text)) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return client.SendAsync(request, Token);
+    }
+
     public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync(Token);

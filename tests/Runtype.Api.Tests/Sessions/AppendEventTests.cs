@@ -99,6 +99,23 @@ public abstract class AppendEventTests(ApiFixture api)
     }
 
     [Theory]
+    [InlineData("{\"type\":\"x\",\"payload\":{\"a\":\"\u0080\"}}", "payload")] // found by the fuzz test: was a 500
+    [InlineData("{\"type\":\"x\",\"payload\":{\"\u00ff\":1}}", "payload")]
+    [InlineData("{\"type\":\"\u00c3\"}", "type")]
+    [InlineData("{\"type\":\"x\",\"stage\":\"\u00ff\u00fe\"}", "stage")]
+    public async Task Bytes_that_are_not_UTF8_are_400_naming_the_field_and_append_nothing(string latin1, string field)
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        var before = await user.Client.GetSessionAsync(id);
+
+        using var response = await user.Client.SendLatin1Async(HttpMethod.Post, $"{Wire.Sessions}/{id}/events", latin1);
+
+        await response.AssertValidationProblemAsync(field);
+        Assert.Equal(before.GetRawText(), (await user.Client.GetSessionAsync(id)).GetRawText());
+    }
+
+    [Theory]
     [InlineData("cancelled")]
     [InlineData("failed")]
     [InlineData("completed")]

@@ -126,6 +126,19 @@ public abstract class CreateSessionTests(ApiFixture api)
         await AssertNoSessionsAsync(user);
     }
 
+    [Theory]
+    [InlineData("{\"catalogVersion\":\"1.0\",\"prd\":{\"title\":\"f\u0080uzz\"}}", "prd")] // found by the fuzz test: was a 500
+    [InlineData("{\"catalogVersion\":\"\u00ff\"}", "catalogVersion")]
+    public async Task Bytes_that_are_not_UTF8_are_400_naming_the_field_and_create_nothing(string latin1, string field)
+    {
+        var user = await api.CreateUserAsync();
+
+        using var response = await user.Client.SendLatin1Async(HttpMethod.Post, Wire.Sessions, latin1);
+
+        await response.AssertValidationProblemAsync(field);
+        await AssertNoSessionsAsync(user);
+    }
+
     [Fact]
     public async Task Nesting_of_64_levels_is_accepted_and_65_is_400()
     {
@@ -183,12 +196,16 @@ public abstract class CreateSessionTests(ApiFixture api)
     }
 
     [Theory]
-    [InlineData("text/plain")]
-    [InlineData("application/x-www-form-urlencoded")]
-    public async Task A_body_that_is_not_declared_as_JSON_is_415(string mediaType)
+    [InlineData("text/plain", "{}")]
+    [InlineData("application/x-www-form-urlencoded", "{}")]
+    [InlineData("application/x-www-form-urlencoded", "a[b=1&{,\"prd\":{}}")] // a form key a form parser would choke on
+    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"a[b\"\r\n\r\n1\r\n--x--\r\n")]
+    public async Task A_body_that_is_not_declared_as_JSON_is_415(string mediaType, string body)
     {
         var user = await api.CreateUserAsync();
-        var request = new HttpRequestMessage(HttpMethod.Post, Wire.Sessions) { Content = new StringContent("{}", Encoding.UTF8, mediaType) };
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(mediaType);
+        var request = new HttpRequestMessage(HttpMethod.Post, Wire.Sessions) { Content = content };
 
         using var response = await user.Client.SendAsync(request, Token);
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using Runtype.Api.Tests.Infrastructure;
 
@@ -116,6 +118,25 @@ public abstract class ListSessionsTests(ApiFixture api)
                 Assert.Contains(status, message, StringComparison.Ordinal);
             }
         }
+    }
+
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded", "status=cancelled")]
+    [InlineData("application/x-www-form-urlencoded", "{,\"status\":\"o4[Gd=1")] // found by the fuzz test: was a 500
+    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"status\"\r\n\r\ncancelled\r\n--x--\r\n")]
+    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"a[b\"\r\n\r\n1\r\n--x--\r\n")]
+    public async Task A_body_sent_with_the_GET_is_ignored_even_a_form_that_names_a_parameter(string mediaType, string body)
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(mediaType);
+        using var request = new HttpRequestMessage(HttpMethod.Get, Wire.Sessions) { Content = content };
+
+        using var response = await user.Client.SendAsync(request, Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([id], (await response.ReadJsonAsync()).GetProperty("data").EnumerateArray().Select(s => s.Id()));
     }
 
     [Fact]

@@ -278,6 +278,22 @@ public abstract class UpdateSessionTests(ApiFixture api)
         Assert.Equal(before.GetRawText(), (await user.Client.GetSessionAsync(id)).GetRawText());
     }
 
+    [Theory]
+    [InlineData("{\"plan\":{\"x\":\"\u0080\"}}", "plan")]
+    [InlineData("{\"productObject\":{\"\u00ff\":1}}", "productObject")]
+    [InlineData("{\"status\":\"\u00c3\"}", "status")]
+    public async Task Bytes_that_are_not_UTF8_are_400_naming_the_field_and_change_nothing(string latin1, string field)
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync("""{"prd":{"keep":true}}""")).Id();
+        var before = await user.Client.GetSessionAsync(id);
+
+        using var response = await user.Client.SendLatin1Async(HttpMethod.Patch, $"{Wire.Sessions}/{id}", latin1);
+
+        await response.AssertValidationProblemAsync(field);
+        Assert.Equal(before.GetRawText(), (await user.Client.GetSessionAsync(id)).GetRawText());
+    }
+
     [Fact]
     public async Task An_empty_body_is_400()
     {
