@@ -85,7 +85,7 @@ public static class DependencyInjection
     }
 
     internal static void ConfigureSqlite(DbContextOptionsBuilder options, DatabaseOptions database) =>
-        options.UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas(database.SqliteFilePath));
+        SqliteConnectionWithoutFunctions.Use(options.UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas(database.SqliteFilePath)));
 
     internal static void ConfigureSqlServer(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure());

@@ -5,7 +5,7 @@ namespace Runtype.Infrastructure.Persistence;
 
 /// <summary>
 /// Holds the scope's context connection open: EF Core would otherwise open and close it around every query, and on
-/// SQLite each open takes the connection pool's lock and registers EF's SQL functions on the connection again.
+/// SQLite each open and close takes the connection pool's lock.
 /// </summary>
 internal sealed class DatabaseSession(RuntypeDbContext db) : IDatabaseSession
 {

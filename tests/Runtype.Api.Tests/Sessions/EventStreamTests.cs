@@ -150,7 +150,12 @@ public abstract class EventStreamTests(ApiFixture api)
         var afterExpiry = await expiringStream.ReadToEndAsync(tick: Poll);
 
         Assert.Equal("end: the session was deleted", afterDelete[^1].Comment);
-        Assert.Equal("end: the session is expired", afterExpiry[^1].Comment);
+        // The 31 days also pass the stream's time limit. A stream that read the session just before the clock moved
+        // cannot know it expired (an event appended meanwhile could follow), so it may ask for a reconnect instead:
+        // the reconnects below then end it.
+        Assert.True(
+            afterExpiry[^1].Comment is "end: the session is expired" || afterExpiry[^1].Comment?.StartsWith("reconnect:", StringComparison.Ordinal) == true,
+            $"The stream ended with '{afterExpiry[^1].Comment}'.");
         using var reconnectDeleted = await EventStreamReader.RequestAsync(user.Client, deleted);
         await reconnectDeleted.AssertProblemAsync(HttpStatusCode.NotFound);
 
