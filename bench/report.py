@@ -48,7 +48,8 @@ def build(args):
     out.append(f"wrk: {args.connections} connections, {args.threads} threads, {args.duration} s per call after {args.warmup} s of "
                "warm-up; every answer was 2xx. Release builds; the service with rate limiting off and its production "
                "request log (one line per request, to a file); each app on its own copy of the same seeded SQLite file "
-               "(1,000 sessions of the caller, 0–4 events each, and 1,000 of another user).")
+               "(1,000 sessions of the caller, 0–4 events each, and 1,000 of another user). Both apps run side by side and "
+               "each call is measured on the baseline, then at once on the service (only the app under load is busy).")
     out.append("")
     out.append("| call | service req/s | service p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | ratio | target | met |")
     out.append("|---|---:|---:|---:|---:|---:|---:|:---:|")

@@ -104,14 +104,15 @@ start_app() { # $1: name, $2: port, then the command
   log "$name did not become ready"; exit 1
 }
 
-stop_app() { # $1: name; records the process's peak resident set (VmHWM) before it stops
-  local hwm
-  hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$PID/status")
+stop_app() { # $1: name, $2: its pid (default: the last started); records its peak resident set (VmHWM), then stops it
+  local pid=${2:-$PID} hwm
+  hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
   printf '%s\t%s\n' "$1" "$hwm" >>"$OUT/rss.tsv"
-  kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
-  PID=
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  if [ "$pid" = "$PID" ]; then PID=; fi
 }
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; true' EXIT
+OTHER_PID=
+trap 'for p in $PID $OTHER_PID; do kill "$p" 2>/dev/null; done; true' EXIT
 
 start_service() { # $1: run name, $2: database file
   start_app "$1" "$SERVICE_PORT" env -C "$DATA" "$BIN/api/Runtype.Api" --urls "http://127.0.0.1:$SERVICE_PORT" \
@@ -168,41 +169,50 @@ drive() {
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${6}s" -s bench/wrk/calls.lua "http://127.0.0.1:$1" >/dev/null
 }
 
-main_calls() { # $1: app, $2: port
-  local d=$DATA/main
-  for spec in "get $d/get.ids" "list -" "filter -" "patch $d/patch-warm.ids" "append $d/append.ids" "create -"; do
-    set -- "$1" "$2" $spec
-    local ids=$4; [ "$ids" = - ] && ids=""
-    local query=""; [ "$3" = list ] && query="?limit=20"; [ "$3" = filter ] && query="?status=generating&limit=20"
-    drive "$2" "$3" "$MAIN_KEY" "$ids" "$query" "$WARM_ALL"
+# The six calls: label, wrk call, ids file (- for none), query
+MAIN_CALLS=("get get $DATA/main/get.ids -" "list list - ?limit=20" "list-status filter - ?status=generating&limit=20"
+  "patch patch $DATA/main/patch.ids -" "append append $DATA/main/append.ids -" "create create - -")
+
+warm_calls() { # $1: port; every call for WARM_ALL seconds (PATCH on sessions of its own, see run_wrk)
+  local spec label call ids query
+  for spec in "${MAIN_CALLS[@]}"; do
+    read -r label call ids query <<<"$spec"
+    [ "$ids" = - ] && ids=""; [ "$query" = - ] && query=""
+    if [ "$call" = patch ]; then ids=${ids%.ids}-warm.ids; fi
+    drive "$1" "$call" "$MAIN_KEY" "$ids" "$query" "$WARM_ALL"
   done
-  run_wrk "$1" get "$2" get "$MAIN_KEY" "$DATA/main/get.ids" ""
-  run_wrk "$1" list "$2" list "$MAIN_KEY" "" "?limit=20"
-  run_wrk "$1" list-status "$2" filter "$MAIN_KEY" "" "?status=generating&limit=20"
-  run_wrk "$1" patch "$2" patch "$MAIN_KEY" "$DATA/main/patch.ids" ""
-  run_wrk "$1" append "$2" append "$MAIN_KEY" "$DATA/main/append.ids" ""
-  run_wrk "$1" create "$2" create "$MAIN_KEY" "" ""
 }
 
 : >"$RESULTS"; : >"$OUT/rss.tsv"
 log "ratio benchmark: $CONNECTIONS connections, $THREADS wrk threads, ${DURATION} s per call after ${WARMUP} s of warm-up"
 
+# Both apps run side by side, each on its own copy of the database, and each call is measured on the baseline and
+# then at once on the service: the machine's drift over the minutes of a run (large on a shared virtual machine) falls
+# on both sides of a ratio alike. Only the app under load is busy.
 cp "$DATA/main.db" "$DATA/baseline.db"
-start_baseline baseline "$DATA/baseline.db"
-capture "$BASELINE_PORT" "$OUT/answers/baseline"
-# The ceiling answers with a real get-one body (a session with 2 events), byte for byte.
-curl -fsS "http://127.0.0.1:$BASELINE_PORT$BASE_PATH/$(sed -n 3p "$DATA/main/get.ids")" -H "Authorization: Bearer $MAIN_KEY" >"$DATA/ceiling.json"
-main_calls baseline "$BASELINE_PORT"
-stop_app baseline
-
 cp "$DATA/main.db" "$DATA/service.db"
+start_baseline baseline "$DATA/baseline.db"
+BASELINE_PID=$PID; OTHER_PID=$PID
 start_service service "$DATA/service.db"
+SERVICE_PID=$PID
+capture "$BASELINE_PORT" "$OUT/answers/baseline"
 capture "$SERVICE_PORT" "$OUT/answers/service"
 if ! diff -r "$OUT/answers/baseline" "$OUT/answers/service" >"$OUT/answers.diff"; then
   log "the baseline and the service answer differently (see $OUT/answers.diff)"; exit 1
 fi
-main_calls service "$SERVICE_PORT"
-stop_app service
+# The ceiling answers with a real get-one body (a session with 2 events), byte for byte.
+curl -fsS "http://127.0.0.1:$BASELINE_PORT$BASE_PATH/$(sed -n 3p "$DATA/main/get.ids")" -H "Authorization: Bearer $MAIN_KEY" >"$DATA/ceiling.json"
+warm_calls "$BASELINE_PORT"
+warm_calls "$SERVICE_PORT"
+for spec in "${MAIN_CALLS[@]}"; do
+  read -r label call ids query <<<"$spec"
+  [ "$ids" = - ] && ids=""; [ "$query" = - ] && query=""
+  run_wrk baseline "$label" "$BASELINE_PORT" "$call" "$MAIN_KEY" "$ids" "$query"
+  run_wrk service "$label" "$SERVICE_PORT" "$call" "$MAIN_KEY" "$ids" "$query"
+done
+stop_app service "$SERVICE_PID"
+stop_app baseline "$BASELINE_PID"
+OTHER_PID=
 
 start_app ceiling "$CEILING_PORT" "$BIN/ceiling/Ceiling" "$DATA/ceiling.json" "$CEILING_PORT"
 run_wrk ceiling get "$CEILING_PORT" ceiling "" "" ""
