@@ -69,6 +69,16 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
         EF.CompileAsyncQuery((RuntypeDbContext db, Guid sessionId, Guid eventId, string userId, CancellationToken _) =>
             db.SessionEvents.AsNoTracking().FirstOrDefault(e => e.Id == eventId && e.SessionId == sessionId && e.UserId == userId)));
 
+    /// <summary>A page of the owner's sessions, newest first: the list call without a filter, the most frequent.</summary>
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, int, int, IAsyncEnumerable<Session>>> PageOf = new(() =>
+        EF.CompileAsyncQuery((RuntypeDbContext db, string userId, int offset, int limit) =>
+            db.Sessions.AsNoTracking()
+                .Where(s => s.UserId == userId)
+                .OrderByDescending(s => s.CreatedAt)
+                .ThenByDescending(s => s.Id)
+                .Skip(offset)
+                .Take(limit)));
+
     public Task<Session?> GetAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         SessionById.For(db)(db, id, userId, cancellationToken);
 
@@ -114,16 +124,6 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
             .ToListAsync(cancellationToken);
         return (items, total);
     }
-
-    /// <summary>A page of the owner's sessions, newest first: the list call without a filter, the most frequent.</summary>
-    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, int, int, IAsyncEnumerable<Session>>> PageOf = new(() =>
-        EF.CompileAsyncQuery((RuntypeDbContext db, string userId, int offset, int limit) =>
-            db.Sessions.AsNoTracking()
-                .Where(s => s.UserId == userId)
-                .OrderByDescending(s => s.CreatedAt)
-                .ThenByDescending(s => s.Id)
-                .Skip(offset)
-                .Take(limit)));
 
     /// <summary>
     /// How many of the user's sessions a client sees in <paramref name="status"/> (all of them when null), without

@@ -1,10 +1,15 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Runtype.Api.Tests.Infrastructure;
 using Runtype.Infrastructure;
 
 namespace Runtype.Api.Tests.Reliability;
 
-/// <summary>How the service opens its SQLite file: it never creates one while serving, and a busy lock is waited for a bounded time.</summary>
+/// <summary>
+/// How the service opens its SQLite file: it never creates one while serving, a busy lock is waited for a bounded
+/// time, and its connections carry no EF Core SQL functions (re-created at every open of a pooled connection otherwise).
+/// </summary>
 public sealed class SqliteConnectionTests
 {
     private static Runtype.Infrastructure.Persistence.DatabaseOptions Read(string connectionString) =>
@@ -26,6 +31,20 @@ public sealed class SqliteConnectionTests
         Assert.Equal(5, serving.DefaultTimeout);
         Assert.Equal(5, migration.DefaultTimeout);
         Directory.Delete(Path.GetDirectoryName(path)!);
+    }
+
+    [Fact]
+    public void The_host_s_connections_work_without_EF_Core_s_SQL_functions()
+    {
+        using var database = OfflineDatabase.For(Runtype.Infrastructure.Persistence.DatabaseProvider.Sqlite);
+        database.Context.Database.OpenConnection();
+        using var command = database.Context.Database.GetDbConnection().CreateCommand();
+
+        command.CommandText = "SELECT 7 % 3";
+        Assert.Equal(1L, command.ExecuteScalar());
+        command.CommandText = "SELECT ef_mod(7, 3)";
+        var missing = Assert.Throws<SqliteException>(() => command.ExecuteScalar());
+        Assert.Contains("no such function: ef_mod", missing.Message, StringComparison.Ordinal);
     }
 
     [Fact]
