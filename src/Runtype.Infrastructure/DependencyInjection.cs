@@ -65,6 +65,7 @@ public static class DependencyInjection
         });
 
         services.AddSingleton<SqliteWriteGate>();
+        services.AddSingleton<SqliteConnectionLeases>();
         services.AddScoped<IUnitOfWork, UnitOfWork>();
         services.AddScoped<IDatabaseSession, DatabaseSession>();
         services.AddScoped<ISessionRepository, SessionRepository>();

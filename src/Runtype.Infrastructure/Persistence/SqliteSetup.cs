@@ -97,6 +97,18 @@ internal sealed class SqlitePragmas(string? filePath) : DbConnectionInterceptor
         return ValueTask.FromResult(result);
     }
 
+    /// <summary>The pragmas on a connection this class does not see opened (<see cref="SqliteConnectionLeases"/>).</summary>
+    public static async Task ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>What an open of a file that is no longer at its path fails with: SQLite's own <c>SQLITE_CANTOPEN</c>.</summary>
+    public static SqliteException FileMissing(string filePath) =>
+        new($"The database file '{filePath}' is missing; it may have been moved or deleted.", SqliteCantOpen);
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
         if (NeedsPragmas(connection, out var handle))
@@ -134,6 +146,6 @@ internal sealed class SqlitePragmas(string? filePath) : DbConnectionInterceptor
         }
 
         SqliteConnection.ClearPool((SqliteConnection)connection);
-        throw new SqliteException($"The database file '{filePath}' is missing; it may have been moved or deleted.", SqliteCantOpen);
+        throw FileMissing(filePath);
     }
 }
