@@ -16,7 +16,7 @@ namespace Runtype.Api.Auth;
 /// </summary>
 public sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
+    HandlerLoggers logger,
     UrlEncoder encoder,
     ISender sender,
     SessionTokenValidator sessionTokens,
