@@ -24,11 +24,17 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
     internal DbSet<SessionCount> SessionCounts => Set<SessionCount>();
 
     /// <summary>
-    /// The caller's session, read for a change. The read happens inside the write transaction, so on providers
-    /// that can, it takes the row's update lock: concurrent writers of one session queue instead of conflicting.
+    /// The caller's session, read (and tracked) for a change. The read happens inside the write transaction, so on
+    /// providers that can, it takes the row's update lock: concurrent writers of one session queue instead of
+    /// conflicting. Here (SQLite, where the transaction already holds the database's write lock) a compiled query: the
+    /// read runs inside the write turn, where every microsecond is one all writers wait for.
     /// </summary>
-    internal virtual IQueryable<Session> SessionForUpdate(Guid id, string userId) =>
-        Sessions.Where(s => s.Id == id && s.UserId == userId);
+    internal virtual Task<Session?> FindSessionForUpdateAsync(Guid id, string userId, CancellationToken cancellationToken) =>
+        TrackedSessionById.For(this)(this, id, userId, cancellationToken);
+
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, string, CancellationToken, Task<Session?>>> TrackedSessionById = new(() =>
+        EF.CompileAsyncQuery((RuntypeDbContext db, Guid id, string userId, CancellationToken _) =>
+            db.Sessions.FirstOrDefault(s => s.Id == id && s.UserId == userId)));
 
     /// <summary>
     /// The sessions a page of one owner's sessions in one status is read from (newest first): the database's own
@@ -96,8 +102,8 @@ public sealed class SqlServerRuntypeDbContext(DbContextOptions<SqlServerRuntypeD
     /// parameters are typed as their columns (<c>char(36)</c> for the id) and the lookup seeks the primary key: an
     /// <c>nvarchar</c> id would be converted row by row, scanning, and locking, the whole table.
     /// </summary>
-    internal override IQueryable<Session> SessionForUpdate(Guid id, string userId) =>
-        Sessions.FromSql($"SELECT * FROM [sessions] WITH (UPDLOCK, ROWLOCK)").Where(s => s.Id == id && s.UserId == userId);
+    internal override Task<Session?> FindSessionForUpdateAsync(Guid id, string userId, CancellationToken cancellationToken) =>
+        Sessions.FromSql($"SELECT * FROM [sessions] WITH (UPDLOCK, ROWLOCK)").Where(s => s.Id == id && s.UserId == userId).FirstOrDefaultAsync(cancellationToken);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

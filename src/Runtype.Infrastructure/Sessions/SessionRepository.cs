@@ -9,7 +9,7 @@ namespace Runtype.Infrastructure.Sessions;
 internal sealed class SessionRepository(RuntypeDbContext db) : ISessionRepository
 {
     public Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
-        db.SessionForUpdate(id, userId).FirstOrDefaultAsync(cancellationToken);
+        db.FindSessionForUpdateAsync(id, userId, cancellationToken);
 
     public async Task<IReadOnlyList<Session>> FindDueForExpiryAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
