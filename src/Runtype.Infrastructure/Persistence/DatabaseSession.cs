@@ -16,7 +16,16 @@ internal sealed class DatabaseSession(RuntypeDbContext db, SqliteConnectionLease
         if (db is SqliteRuntypeDbContext)
         {
             var connection = await leases.RentAsync(cancellationToken);
-            db.Database.SetDbConnection(connection, contextOwnsConnection: false);
+            try
+            {
+                db.Database.SetDbConnection(connection, contextOwnsConnection: false);
+            }
+            catch
+            {
+                leases.Return(connection);
+                throw;
+            }
+
             return new Lease(db, leases, connection, options.ConnectionString);
         }
 
