@@ -97,8 +97,8 @@ internal sealed class SqlitePragmas(string? filePath) : DbConnectionInterceptor
         return ValueTask.FromResult(result);
     }
 
-    /// <summary>The pragmas on a connection this class does not see opened (<see cref="SqliteConnectionLeases"/>).</summary>
-    public static async Task ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    /// <summary>The pragmas, here and on a connection this class does not see opened (<see cref="SqliteConnectionLeases"/>).</summary>
+    public static async Task ApplyAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
@@ -124,9 +124,7 @@ internal sealed class SqlitePragmas(string? filePath) : DbConnectionInterceptor
     {
         if (NeedsPragmas(connection, out var handle))
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = Pragmas;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await ApplyAsync(connection, cancellationToken);
             Configured.AddOrUpdate(handle, handle);
         }
     }
