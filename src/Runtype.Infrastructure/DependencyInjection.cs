@@ -70,6 +70,9 @@ public static class DependencyInjection
         services.AddScoped<IDatabaseSession, DatabaseSession>();
         services.AddScoped<ISessionRepository, SessionRepository>();
         services.AddScoped<ISessionQueries, SessionQueries>();
+        services.AddScoped<ISessionRows>(sp => sp.GetRequiredService<RuntypeDbContext>() is SqliteRuntypeDbContext sqlite
+            ? new SqliteSessionRows(sqlite)
+            : new EfSessionRows(sp.GetRequiredService<RuntypeDbContext>()));
         services.AddSingleton<ISessionEventFeed, SessionEventFeed>();
         services.AddScoped<IApiKeyRepository, ApiKeyRepository>();
         services.AddScoped<IIdempotencyStore, IdempotencyStore>();

@@ -7,14 +7,10 @@ namespace Runtype.Infrastructure.ApiKeys;
 
 internal sealed class ApiKeyRepository(RuntypeDbContext db) : IApiKeyRepository
 {
-    // Every authenticated request runs this lookup: compiled once, so a call does no expression-tree work.
-    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, CancellationToken, Task<ApiKey?>>> KeyById = new(() =>
-        EF.CompileAsyncQuery((RuntypeDbContext db, string id, CancellationToken _) => db.ApiKeys.AsNoTracking().FirstOrDefault(k => k.Id == id)));
-
     public Task<ApiKey?> FindAsync(string id, CancellationToken cancellationToken) =>
         db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
 
-    public Task<ApiKey?> GetAsync(string id, CancellationToken cancellationToken) => KeyById.For(db)(db, id, cancellationToken);
+    public Task<ApiKey?> GetAsync(string id, CancellationToken cancellationToken) => db.FindApiKeyAsync(id, cancellationToken);
 
     public async Task<IReadOnlyList<ApiKey>> ListAsync(string? userId, CancellationToken cancellationToken) =>
         await db.ApiKeys.AsNoTracking()

@@ -36,6 +36,13 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
         EF.CompileAsyncQuery((RuntypeDbContext db, Guid id, string userId, CancellationToken _) =>
             db.Sessions.FirstOrDefault(s => s.Id == id && s.UserId == userId)));
 
+    /// <summary>The key with this id, not tracked: every authenticated call looks its key up.</summary>
+    internal virtual Task<ApiKey?> FindApiKeyAsync(string id, CancellationToken cancellationToken) =>
+        ApiKeyById.For(this)(this, id, cancellationToken);
+
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, CancellationToken, Task<ApiKey?>>> ApiKeyById = new(() =>
+        EF.CompileAsyncQuery((RuntypeDbContext db, string id, CancellationToken _) => db.ApiKeys.AsNoTracking().FirstOrDefault(k => k.Id == id)));
+
     /// <summary>
     /// The sessions a page of one owner's sessions in one status is read from (newest first): the database's own
     /// choice of index, except where a provider needs to be told (SQLite).
@@ -74,6 +81,48 @@ public sealed class SqliteRuntypeDbContext(DbContextOptions<SqliteRuntypeDbConte
     /// </summary>
     internal override IQueryable<Session> SessionsForStatusPage =>
         Sessions.FromSql($"SELECT * FROM \"sessions\" INDEXED BY \"ix_sessions_user_status_created\"");
+
+    private const string ApiKeySql = $"SELECT {SqliteRows.ApiKeyColumns} FROM \"api_keys\" WHERE \"id\" = @id LIMIT 1";
+
+    /// <summary>Read by hand (<see cref="SqliteRows"/>).</summary>
+    internal override Task<ApiKey?> FindApiKeyAsync(string id, CancellationToken cancellationToken)
+    {
+        using var connection = SqliteRows.Connection.Of(this);
+        using var command = connection.Command(ApiKeySql);
+        command.Parameters.AddWithValue("@id", id);
+        using var reader = command.ExecuteReader();
+        return Task.FromResult(reader.Read() ? SqliteRows.ApiKey(reader) : null);
+    }
+
+    /// <summary>
+    /// Read by hand (<see cref="SqliteRows"/>) and attached to be tracked as read: this read runs inside the write turn,
+    /// where every microsecond is one all writers wait for. A session this context already tracks is read as EF Core
+    /// reads it (the tracked instance).
+    /// </summary>
+    internal override Task<Session?> FindSessionForUpdateAsync(Guid id, string userId, CancellationToken cancellationToken)
+    {
+        if (Sessions.Local.FindEntry(id) is not null)
+        {
+            return base.FindSessionForUpdateAsync(id, userId, cancellationToken);
+        }
+
+        Session? session;
+        using (var connection = SqliteRows.Connection.Of(this))
+        using (var command = connection.Command(SqliteRows.SessionByIdSql))
+        {
+            command.Parameters.AddWithValue("@id", SqliteRows.Text(id));
+            command.Parameters.AddWithValue("@user_id", userId);
+            using var reader = command.ExecuteReader();
+            session = reader.Read() ? SqliteRows.Session(reader) : null;
+        }
+
+        if (session is not null)
+        {
+            Sessions.Attach(session);
+        }
+
+        return Task.FromResult(session);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -52,40 +52,22 @@ internal sealed class SessionRepository(RuntypeDbContext db) : ISessionRepositor
 }
 
 /// <summary>
-/// The reads behind the GET calls: no tracking, hot lookups as compiled queries (no expression-tree work per call),
-/// compiled once per model (each provider has its own).
+/// The reads behind the GET calls, composed of the rows <see cref="ISessionRows"/> reads (by hand on SQLite, by EF Core's
+/// compiled queries elsewhere); the rarer event reads are EF Core's on every provider.
 /// </summary>
-internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
+internal sealed class SessionQueries(RuntypeDbContext db, ISessionRows rows) : ISessionQueries
 {
-    private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, string, CancellationToken, Task<Session?>>> SessionById = new(() =>
-        EF.CompileAsyncQuery((RuntypeDbContext db, Guid id, string userId, CancellationToken _) =>
-            db.Sessions.AsNoTracking().FirstOrDefault(s => s.Id == id && s.UserId == userId)));
-
-    private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, IAsyncEnumerable<SessionEvent>>> EventsOf = new(() =>
-        EF.CompileAsyncQuery<RuntypeDbContext, Guid, SessionEvent>((db, sessionId) =>
-            db.SessionEvents.AsNoTracking().Where(e => e.SessionId == sessionId).OrderBy(e => e.Sequence)));
-
     private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, Guid, string, CancellationToken, Task<SessionEvent?>>> EventById = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, Guid sessionId, Guid eventId, string userId, CancellationToken _) =>
             db.SessionEvents.AsNoTracking().FirstOrDefault(e => e.Id == eventId && e.SessionId == sessionId && e.UserId == userId)));
 
-    /// <summary>A page of the owner's sessions, newest first: the list call without a filter, the most frequent.</summary>
-    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, int, int, IAsyncEnumerable<Session>>> PageOf = new(() =>
-        EF.CompileAsyncQuery((RuntypeDbContext db, string userId, int offset, int limit) =>
-            db.Sessions.AsNoTracking()
-                .Where(s => s.UserId == userId)
-                .OrderByDescending(s => s.CreatedAt)
-                .ThenByDescending(s => s.Id)
-                .Skip(offset)
-                .Take(limit)));
-
     public Task<Session?> GetAsync(Guid id, string userId, CancellationToken cancellationToken) =>
-        SessionById.For(db)(db, id, userId, cancellationToken);
+        rows.SessionAsync(id, userId, cancellationToken);
 
     public async Task<(Session Session, IAsyncEnumerable<SessionEvent> Events)?> GetWithEventsAsync(Guid id, string userId, CancellationToken cancellationToken)
     {
-        var session = await SessionById.For(db)(db, id, userId, cancellationToken);
-        return session is null ? null : (session, EventsOf.For(db)(db, id));
+        var session = await rows.SessionAsync(id, userId, cancellationToken);
+        return session is null ? null : (session, rows.EventsOf(id));
     }
 
     public Task<SessionEvent?> GetEventAsync(Guid sessionId, Guid eventId, string userId, CancellationToken cancellationToken) =>
@@ -98,31 +80,9 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
         string userId, SessionStatus? status, int limit, int offset, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var total = await CountAsync(userId, status, now.UtcDateTime, cancellationToken);
-        if (total <= offset)
-        {
-            return ([], total);
-        }
-
-        if (status is not { } wanted)
-        {
-            var page = new List<Session>(Math.Min(limit, total - offset));
-            await foreach (var session in PageOf.For(db)(db, userId, offset, limit).WithCancellation(cancellationToken))
-            {
-                page.Add(session);
-            }
-
-            return (page, total);
-        }
-
-        var items = await WithStatus(wanted == SessionStatus.Expired ? db.Sessions : db.SessionsForStatusPage, wanted, now.UtcDateTime)
-            .AsNoTracking()
-            .Where(s => s.UserId == userId)
-            .OrderByDescending(s => s.CreatedAt)
-            .ThenByDescending(s => s.Id)
-            .Skip(offset)
-            .Take(limit)
-            .ToListAsync(cancellationToken);
-        return (items, total);
+        return total <= offset
+            ? ([], total)
+            : (await rows.PageAsync(userId, status, now.UtcDateTime, offset, limit, cancellationToken), total);
     }
 
     /// <summary>
@@ -133,41 +93,14 @@ internal sealed class SessionQueries(RuntypeDbContext db) : ISessionQueries
     /// </summary>
     private async Task<int> CountAsync(string userId, SessionStatus? status, DateTime now, CancellationToken cancellationToken)
     {
-        var counts = new Dictionary<SessionStatus, long>();
-        await foreach (var count in CountsOf.For(db)(db, userId).WithCancellation(cancellationToken))
-        {
-            counts[count.Status] = count.Total;
-        }
-
+        var counts = await rows.CountsAsync(userId, cancellationToken);
         long total = status switch
         {
             null => counts.Values.Sum(),
-            SessionStatus.Expired => counts.GetValueOrDefault(SessionStatus.Expired) + await OverdueActive.For(db)(db, userId, now, cancellationToken),
+            SessionStatus.Expired => counts.GetValueOrDefault(SessionStatus.Expired) + await rows.OverdueAsync(userId, null, now, cancellationToken),
             { } terminal when SessionLifecycle.IsTerminal(terminal) => counts.GetValueOrDefault(terminal),
-            { } active => counts.GetValueOrDefault(active) - await OverdueIn.For(db)(db, userId, active, now, cancellationToken),
+            { } active => counts.GetValueOrDefault(active) - await rows.OverdueAsync(userId, active, now, cancellationToken),
         };
         return (int)Math.Min(total, int.MaxValue);
     }
-
-    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, IAsyncEnumerable<SessionCount>>> CountsOf = new(() =>
-        EF.CompileAsyncQuery<RuntypeDbContext, string, SessionCount>((db, userId) => db.SessionCounts.AsNoTracking().Where(c => c.UserId == userId)));
-
-    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, SessionStatus, DateTime, CancellationToken, Task<int>>> OverdueIn = new(() =>
-        EF.CompileAsyncQuery((RuntypeDbContext db, string userId, SessionStatus status, DateTime now, CancellationToken _) =>
-            db.Sessions.Count(s => s.UserId == userId && s.Status == status && s.ExpiresAt <= now)));
-
-    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, DateTime, CancellationToken, Task<int>>> OverdueActive = new(() =>
-        EF.CompileAsyncQuery((RuntypeDbContext db, string userId, DateTime now, CancellationToken _) =>
-            db.Sessions.Count(s => s.UserId == userId
-                && (s.Status == SessionStatus.Intake || s.Status == SessionStatus.Planning || s.Status == SessionStatus.Generating || s.Status == SessionStatus.Assembling)
-                && s.ExpiresAt <= now)));
-
-    /// <summary>Filters on the status clients see: an active session past its expiry counts as expired, not as its stored status.</summary>
-    private static IQueryable<Session> WithStatus(IQueryable<Session> query, SessionStatus status, DateTime now) => status switch
-    {
-        SessionStatus.Expired => query.Where(s => s.Status == SessionStatus.Expired
-            || (s.ExpiresAt <= now && s.Status != SessionStatus.Completed && s.Status != SessionStatus.Failed && s.Status != SessionStatus.Cancelled)),
-        _ when SessionLifecycle.IsTerminal(status) => query.Where(s => s.Status == status),
-        _ => query.Where(s => s.Status == status && s.ExpiresAt > now),
-    };
 }

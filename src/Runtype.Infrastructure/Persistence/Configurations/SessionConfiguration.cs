@@ -51,7 +51,7 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
         builder.HasIndex(s => new { s.Status, s.ExpiresAt, s.UserId }).HasDatabaseName("ix_sessions_status_expires");
     }
 
-    private static SessionStatus ParseStatus(string stored) =>
+    internal static SessionStatus ParseStatus(string stored) =>
         SessionLifecycle.TryParse(stored, out var status) ? status : throw new InvalidOperationException($"Unknown session status '{stored}' in the database.");
 }
 
