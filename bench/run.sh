@@ -94,6 +94,7 @@ EVENTS_KEY=$(new_key "$DATA/scale.db" scale_events scale_org)
 PID=
 start_app() { # $1: name, $2: port, then the command
   local name=$1 port=$2; shift 2
+  if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then log "port $port is already taken by another process; stop it first"; exit 1; fi
   "$@" >"$OUT/$name.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 200); do
