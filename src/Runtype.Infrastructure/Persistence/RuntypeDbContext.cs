@@ -26,8 +26,8 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
     /// <summary>
     /// The caller's session, read (and tracked) for a change. The read happens inside the write transaction, so on
     /// providers that can, it takes the row's update lock: concurrent writers of one session queue instead of
-    /// conflicting. Here (SQLite, where the transaction already holds the database's write lock) a compiled query: the
-    /// read runs inside the write turn, where every microsecond is one all writers wait for.
+    /// conflicting (SQL Server). Here a compiled query, which SQLite, where the transaction already holds the database's
+    /// write lock, replaces by a read by hand.
     /// </summary>
     internal virtual Task<Session?> FindSessionForUpdateAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         TrackedSessionById.For(this)(this, id, userId, cancellationToken);
@@ -35,6 +35,26 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
     private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, string, CancellationToken, Task<Session?>>> TrackedSessionById = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, Guid id, string userId, CancellationToken _) =>
             db.Sessions.FirstOrDefault(s => s.Id == id && s.UserId == userId)));
+
+    /// <summary>
+    /// Saves the unit: the tracked sessions, the events appended to them (added to the context here) and anything else
+    /// tracked. A session changed or deleted since it was read throws <see cref="DbUpdateConcurrencyException"/>.
+    /// </summary>
+    internal virtual Task SaveSessionsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var entry in ChangeTracker.Entries<Session>())
+        {
+            foreach (var appended in entry.Entity.NewEvents)
+            {
+                if (Entry(appended).State == EntityState.Detached)
+                {
+                    SessionEvents.Add(appended);
+                }
+            }
+        }
+
+        return SaveChangesAsync(cancellationToken);
+    }
 
     /// <summary>The key with this id, not tracked: every authenticated call looks its key up.</summary>
     internal virtual Task<ApiKey?> FindApiKeyAsync(string id, CancellationToken cancellationToken) =>
@@ -122,6 +142,22 @@ public sealed class SqliteRuntypeDbContext(DbContextOptions<SqliteRuntypeDbConte
         }
 
         return Task.FromResult(session);
+    }
+
+    /// <summary>
+    /// A unit of sessions and their events is written by hand (<see cref="SqliteSessionWrites"/>); anything else tracked
+    /// with them (an idempotency record, a key) goes through EF Core's SaveChanges with the rest, as everywhere.
+    /// </summary>
+    internal override Task SaveSessionsAsync(CancellationToken cancellationToken)
+    {
+        var sessions = ChangeTracker.Entries<Session>().ToList();
+        if (!SqliteSessionWrites.CanSave(this, sessions))
+        {
+            return base.SaveSessionsAsync(cancellationToken);
+        }
+
+        SqliteSessionWrites.Save(this, sessions);
+        return Task.CompletedTask;
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

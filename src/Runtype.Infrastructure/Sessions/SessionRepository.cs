@@ -29,20 +29,9 @@ internal sealed class SessionRepository(RuntypeDbContext db) : ISessionRepositor
 
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in db.ChangeTracker.Entries<Session>())
-        {
-            foreach (var appended in entry.Entity.NewEvents)
-            {
-                if (db.Entry(appended).State == EntityState.Detached)
-                {
-                    db.SessionEvents.Add(appended);
-                }
-            }
-        }
-
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveSessionsAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException ex)
         {

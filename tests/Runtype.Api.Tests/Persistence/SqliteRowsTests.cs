@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Runtype.Api.Tests.Infrastructure;
 using Runtype.Domain.ApiKeys;
@@ -12,7 +13,8 @@ namespace Runtype.Api.Tests.Persistence;
 /// <summary>
 /// The reads written by hand for SQLite read exactly what EF Core's queries read, on one database with every status,
 /// sessions past their expiry, null and present fields, ties on the creation time, events, other owners and keys in
-/// every state; a session read by hand for a change is tracked as EF Core would track it.
+/// every state; a session read by hand for a change is tracked as EF Core would track it, and a unit of sessions and
+/// events saved by hand writes the rows EF Core writes, refuses a stale version and leaves anything else to EF Core.
 /// </summary>
 public sealed class SqliteRowsTests(SqliteApiFixture api) : IClassFixture<SqliteApiFixture>
 {
@@ -169,6 +171,166 @@ public sealed class SqliteRowsTests(SqliteApiFixture api) : IClassFixture<Sqlite
         }
 
         Assert.Equal(ids.Count, (await hand.CountsAsync(owner, Token)).Values.Sum());
+    }
+
+    [Fact]
+    public async Task A_unit_of_sessions_and_events_is_written_by_hand_with_the_rows_EF_Core_writes()
+    {
+        var owner = "writes_" + Guid.NewGuid().ToString("N");
+        var at = Start.AddDays(1);
+        var twins = new List<Guid>();
+        for (var i = 0; i < 2; i++)
+        {
+            await using var scope = api.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+            var byHand = i == 0;
+            var saves = Count(db);
+
+            var session = Session.Start(owner, "org_writes", "2024-06", "v3", """{"goal":"twin"}""", at, TimeSpan.FromDays(90));
+            db.Sessions.Add(session);
+            await SaveAsync(db, byHand);
+            twins.Add(session.Id);
+
+            db.ChangeTracker.Clear();
+            var loaded = (await db.FindSessionForUpdateAsync(session.Id, owner, Token))!;
+            loaded.Update(new SessionUpdate(Status: SessionStatus.Generating, Plan: """{"steps":[1]}""", ProductObject: """{"b":2,"a":1}"""), at.AddMinutes(1));
+            loaded.AppendEvent("note", "generating", "first", """{"n":1}""", at.AddMinutes(2));
+            loaded.AppendEvent("note", null, null, null, at.AddMinutes(3));
+            await SaveAsync(db, byHand);
+
+            loaded.Update(new SessionUpdate(AssemblyState: """{"step":"x"}""", Prd: null), at.AddMinutes(4));
+            await SaveAsync(db, byHand); // a second save of the same unit: the accepted version is the new condition, no event twice
+
+            Assert.Equal(byHand ? 0 : 3, saves.Count);
+            Assert.Equal(EntityState.Unchanged, db.Entry(loaded).State);
+        }
+
+        await using var check = api.Services.CreateAsyncScope();
+        var reader = check.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+        var (hand, ef) = (await RowAsync(reader, "sessions", "id", twins[0]), await RowAsync(reader, "sessions", "id", twins[1]));
+        Assert.Equal(ef.Replace(twins[1].ToString("D"), "<id>"), hand.Replace(twins[0].ToString("D"), "<id>"));
+        Assert.Contains("|generating|", hand);
+        var (handEvents, efEvents) = (await EventsAsync(reader, twins[0]), await EventsAsync(reader, twins[1]));
+        Assert.Equal(3, handEvents.Count); // status_changed and the two notes
+        Assert.Equal(efEvents.Select(e => e.Replace(twins[1].ToString("D"), "<id>")), handEvents.Select(e => e.Replace(twins[0].ToString("D"), "<id>")));
+        Assert.Equal(2, (await reader.SessionCounts.AsNoTracking().SingleAsync(c => c.UserId == owner && c.Status == SessionStatus.Generating, Token)).Total);
+    }
+
+    [Fact]
+    public async Task A_stale_session_is_refused_and_a_removed_one_takes_its_events_with_it()
+    {
+        var (owner, ids) = await SeedAsync();
+        await using (var first = api.Services.CreateAsyncScope())
+        await using (var second = api.Services.CreateAsyncScope())
+        {
+            var one = first.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+            var two = second.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+            var mine = (await one.FindSessionForUpdateAsync(ids[0], owner, Token))!;
+            var theirs = (await two.FindSessionForUpdateAsync(ids[0], owner, Token))!;
+            theirs.AppendEvent("note", null, "theirs", null, Start.AddDays(5));
+            await two.SaveSessionsAsync(Token);
+
+            mine.AppendEvent("note", null, "mine", null, Start.AddDays(5));
+            await using var transaction = await one.Database.BeginTransactionAsync(Token);
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => one.SaveSessionsAsync(Token));
+            await transaction.RollbackAsync(Token);
+
+            one.ChangeTracker.Clear();
+            var stale = (await one.FindSessionForUpdateAsync(ids[0], owner, Token))!;
+            await two.Database.ExecuteSqlRawAsync("UPDATE sessions SET version = version + 1 WHERE id = {0}", [ids[0].ToString("D")], Token);
+            one.Sessions.Remove(stale);
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => one.SaveSessionsAsync(Token));
+        }
+
+        var withEvents = ids[3];
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+            Assert.NotEmpty(await EventsAsync(db, withEvents));
+            db.Sessions.Remove((await db.FindSessionForUpdateAsync(withEvents, owner, Token))!);
+            await db.SaveSessionsAsync(Token);
+            Assert.Empty(db.ChangeTracker.Entries());
+        }
+
+        await using var check = api.Services.CreateAsyncScope();
+        var reader = check.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+        Assert.Equal(["theirs"], (await reader.SessionEvents.AsNoTracking().Where(e => e.SessionId == ids[0] && e.Type == "note").ToListAsync(Token)).Select(e => e.Message));
+        Assert.Null(await reader.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == withEvents, Token));
+        Assert.Empty(await EventsAsync(reader, withEvents));
+    }
+
+    [Fact]
+    public async Task A_unit_with_anything_else_to_save_is_saved_by_EF_Core_as_a_whole()
+    {
+        var (owner, ids) = await SeedAsync();
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+        var saves = Count(db);
+        var session = (await db.FindSessionForUpdateAsync(ids[2], owner, Token))!;
+        session.AppendEvent("note", null, "with a record", null, Start.AddDays(5));
+        db.IdempotencyRecords.Add(new Runtype.Application.Common.Idempotency.IdempotencyRecord(owner, "key-" + Guid.NewGuid().ToString("N"), "f", "{}", Start.AddDays(5).UtcDateTime));
+
+        await db.SaveSessionsAsync(Token);
+
+        Assert.Single(saves);
+        Assert.Contains("with a record", (await EventsAsync(db, ids[2])).Single(e => e.Contains("with a record", StringComparison.Ordinal)));
+    }
+
+    private static List<DateTime> Count(RuntypeDbContext db)
+    {
+        var saves = new List<DateTime>();
+        db.SavingChanges += (_, _) => saves.Add(DateTime.UtcNow);
+        return saves;
+    }
+
+    /// <summary>By hand (the SQLite context's own save) or as EF Core saves (the base class's save, which this calls).</summary>
+    private static async Task SaveAsync(RuntypeDbContext db, bool byHand)
+    {
+        if (byHand)
+        {
+            await db.SaveSessionsAsync(Token);
+            return;
+        }
+
+        foreach (var entry in db.ChangeTracker.Entries<Session>().ToList())
+        {
+            foreach (var appended in entry.Entity.NewEvents.Where(e => db.Entry(e).State == EntityState.Detached))
+            {
+                db.SessionEvents.Add(appended);
+            }
+        }
+
+        await db.SaveChangesAsync(Token);
+    }
+
+    private static async Task<string> RowAsync(RuntypeDbContext db, string table, string key, Guid id) =>
+        (await RowsAsync(db, $"SELECT * FROM {table} WHERE {key} = '{id:D}'")).Single();
+
+    private static Task<List<string>> EventsAsync(RuntypeDbContext db, Guid sessionId) =>
+        RowsAsync(db, $"SELECT type, stage, message, payload, created_at, sequence, user_id, organization_id, session_id FROM session_events WHERE session_id = '{sessionId:D}' ORDER BY sequence");
+
+    private static async Task<List<string>> RowsAsync(RuntypeDbContext db, string sql)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(Token);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            await using var reader = await command.ExecuteReaderAsync(Token);
+            var rows = new List<string>();
+            while (await reader.ReadAsync(Token))
+            {
+                rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+            }
+
+            return rows;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>A new owner with twelve sessions in every status, two of them active past their expiry at <see cref="Now"/>.</summary>
