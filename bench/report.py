@@ -4,6 +4,7 @@ the bench markers) and an SVG chart of latency against data size. Standard libra
 import argparse
 import math
 import re
+import statistics
 from pathlib import Path
 
 READS = ["get", "list", "list-status"]
@@ -21,11 +22,15 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
 def read_results(path):
-    rows = {}
+    """One row per app and call: requests/s averaged over its rounds (each as long as the others), p50 and p99 the
+    median of the rounds', and each round's requests/s."""
+    runs = {}
     for line in Path(path).read_text().splitlines():
         app, label, rps, p50, p99, bad, conns = line.split("\t")
-        rows[(app, label)] = dict(rps=float(rps), p50=float(p50), p99=float(p99), conns=int(conns))
-    return rows
+        runs.setdefault((app, label), []).append(dict(rps=float(rps), p50=float(p50), p99=float(p99), conns=int(conns)))
+    return {key: dict(rps=statistics.mean(r["rps"] for r in rounds), p50=statistics.median(r["p50"] for r in rounds),
+                      p99=statistics.median(r["p99"] for r in rounds), conns=rounds[0]["conns"], rounds=[r["rps"] for r in rounds])
+            for key, rounds in runs.items()}
 
 
 def read_rss(path):
@@ -45,14 +50,16 @@ def build(args):
     out = []
     out.append(f"Measured by `bench/run.sh{' --quick' if args.mode == 'quick' else ''}` in {args.elapsed // 60} min {args.elapsed % 60} s "
                f"on: {args.machine}.")
-    out.append(f"wrk: {args.connections} connections, {args.threads} threads, {args.duration} s per call after {args.warmup} s of "
-               "warm-up; every answer was 2xx. Release builds; the service with rate limiting off and its production "
+    out.append(f"wrk: {args.connections} connections, {args.threads} threads; each call measured in {args.rounds} "
+               f"round{'s' if args.rounds != 1 else ''} of {args.duration} s per app, each after {args.warmup} s of warm-up "
+               f"({args.scale_duration} s for the ceiling and the scale runs); every answer was 2xx. Release builds; the service with rate limiting off and its production "
                "request log (one line per request, to a file); each app on its own copy of the same seeded SQLite file "
                "(1,000 sessions of the caller, 0–4 events each, and 1,000 of another user). Both apps run side by side and "
-               "each call is measured on the baseline, then at once on the service (only the app under load is busy).")
+               "in each round a call is measured on the baseline, then at once on the service (only the app under load is "
+               "busy); requests/s is the mean of the rounds, p50 and p99 the median of the rounds', the ratio that of the means.")
     out.append("")
-    out.append("| call | service req/s | service p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | ratio | target | met |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|:---:|")
+    out.append("| call | service req/s | service p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | ratio | ratio per round | target | met |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|:---:|")
     for call in READS + WRITES:
         s, b = r.get(("service", call)), r.get(("baseline", call))
         if not s or not b:
@@ -61,11 +68,12 @@ def build(args):
         target = 0.8 if call in READS else 0.7
         ok = ratio >= target
         verdicts.append((f"{call} ≥ {target}× baseline", ok, f"{ratio:.2f}×"))
+        per_round = ", ".join(f"{x / y:.2f}" for x, y in zip(s["rounds"], b["rounds"]))
         out.append(f"| {LABELS[call]} | {fmt(s['rps'], 0)} | {fmt(s['p50'])} / {fmt(s['p99'])} | {fmt(b['rps'], 0)} | "
-                   f"{fmt(b['p50'])} / {fmt(b['p99'])} | {ratio:.2f}× | ≥ {target}× | {'yes' if ok else '**no**'} |")
+                   f"{fmt(b['p50'])} / {fmt(b['p99'])} | {ratio:.2f}× | {per_round} | ≥ {target}× | {'yes' if ok else '**no**'} |")
     c = r.get(("ceiling", "get"))
     if c:
-        out.append(f"| ceiling: bare Kestrel, the get-one body as a fixed answer | {fmt(c['rps'], 0)} | {fmt(c['p50'])} / {fmt(c['p99'])} | | | | | |")
+        out.append(f"| ceiling: bare Kestrel, the get-one body as a fixed answer | {fmt(c['rps'], 0)} | {fmt(c['p50'])} / {fmt(c['p99'])} | | | | | | |")
     out.append("")
     out.append("Peak resident set (VmHWM) of each process over its whole run:")
     out.append("")
@@ -169,7 +177,7 @@ def main():
     p = argparse.ArgumentParser()
     for name in ["results", "rss", "mode", "machine", "sizes", "markdown", "svg"]:
         p.add_argument(f"--{name}", required=True)
-    for name in ["elapsed", "connections", "threads", "duration", "warmup", "events"]:
+    for name in ["elapsed", "connections", "threads", "duration", "warmup", "rounds", "scale-duration", "events"]:
         p.add_argument(f"--{name}", type=int, required=True)
     args = p.parse_args()
     text, verdicts, r, sizes = build(args)

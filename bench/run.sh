@@ -26,11 +26,12 @@ THREADS=2
 # Each app first drives every call for WARM_ALL seconds (discarded: tiered JIT and dynamic PGO reach their optimized
 # code; perf showed the service's JIT still taking a quarter of the CPU 20 s into a write load, and the baseline, a
 # fraction of the code, done far sooner: the targets are about steady state), then each call gets WARMUP seconds of
-# warm-up and DURATION seconds of measurement.
+# warm-up and DURATION seconds of measurement (SCALE_DURATION for the ceiling and the scale runs). In the ratio benchmark a call is measured in ROUNDS rounds, each on the
+# baseline and at once on the service, so that a minute of drift on this shared machine weighs on one round only.
 if [ "$MODE" = quick ]; then
-  DURATION=2; WARMUP=0; WARM_ALL=1; SIZES=1000,10000; EVENTS=10000
+  DURATION=2; WARMUP=0; WARM_ALL=1; ROUNDS=1; SCALE_DURATION=2; SIZES=1000,10000; EVENTS=10000
 else
-  DURATION=10; WARMUP=3; WARM_ALL=15; SIZES=1000,100000,1000000; EVENTS=100000
+  DURATION=5; WARMUP=2; WARM_ALL=15; ROUNDS=3; SCALE_DURATION=10; SIZES=1000,100000,1000000; EVENTS=100000
 fi
 BIG=${SIZES##*,}; SMALL=${SIZES%%,*}
 
@@ -141,7 +142,7 @@ run_wrk() {
   fi
   local output
   output=$(env "${env[@]}" wrk -t"$threads" -c"$conns" -d"${duration}s" --latency -s bench/wrk/calls.lua "http://127.0.0.1:$port")
-  echo "$output" >"$OUT/wrk-$app-$label.txt"
+  echo "$output" >>"$OUT/wrk-$app-$label.txt"
   echo "$output" | awk -v app="$app" -v label="$label" -v conns="$conns" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
@@ -187,7 +188,8 @@ warm_calls() { # $1: port; every call for WARM_ALL seconds (PATCH on sessions of
 }
 
 : >"$RESULTS"; : >"$OUT/rss.tsv"
-log "ratio benchmark: $CONNECTIONS connections, $THREADS wrk threads, ${DURATION} s per call after ${WARMUP} s of warm-up"
+rm -f "$OUT"/wrk-*.txt
+log "ratio benchmark: $CONNECTIONS connections, $THREADS wrk threads, $ROUNDS rounds of ${DURATION} s per call and app, each after ${WARMUP} s of warm-up"
 
 # Both apps run side by side, each on its own copy of the database, and each call is measured on the baseline and
 # then at once on the service: the machine's drift over the minutes of a run (large on a shared virtual machine) falls
@@ -212,15 +214,17 @@ warm_calls "$BASELINE_PORT"
 for spec in "${MAIN_CALLS[@]}"; do
   read -r label call ids query <<<"$spec"
   [ "$ids" = - ] && ids=""; [ "$query" = - ] && query=""
-  run_wrk baseline "$label" "$BASELINE_PORT" "$call" "$MAIN_KEY" "$ids" "$query"
-  run_wrk service "$label" "$SERVICE_PORT" "$call" "$MAIN_KEY" "$ids" "$query"
+  for _ in $(seq 1 "$ROUNDS"); do
+    run_wrk baseline "$label" "$BASELINE_PORT" "$call" "$MAIN_KEY" "$ids" "$query"
+    run_wrk service "$label" "$SERVICE_PORT" "$call" "$MAIN_KEY" "$ids" "$query"
+  done
 done
 stop_app service "$SERVICE_PID"
 stop_app baseline "$BASELINE_PID"
 OTHER_PID=
 
 start_app ceiling "$CEILING_PORT" "$BIN/ceiling/Ceiling" "$DATA/ceiling.json" "$CEILING_PORT"
-run_wrk ceiling get "$CEILING_PORT" ceiling "" "" ""
+run_wrk ceiling get "$CEILING_PORT" ceiling "" "" "" "$CONNECTIONS" "$SCALE_DURATION"
 stop_app ceiling
 
 # ---- scale (the service) -------------------------------------------------------------------------------------------
@@ -231,21 +235,21 @@ drive "$SERVICE_PORT" list "${SCALE_KEY[$SMALL]}" "" "?limit=20" "$WARM_ALL"
 drive "$SERVICE_PORT" filter "${SCALE_KEY[$SMALL]}" "" "?status=generating&limit=20" "$WARM_ALL"
 drive "$SERVICE_PORT" get "${SCALE_KEY[$SMALL]}" "$DATA/scale/get-$SMALL.ids" "" "$WARM_ALL"
 for size in ${SIZES//,/ }; do
-  run_wrk service "list@$size" "$SERVICE_PORT" list "${SCALE_KEY[$size]}" "" "?limit=20"
-  run_wrk service "list-status@$size" "$SERVICE_PORT" filter "${SCALE_KEY[$size]}" "" "?status=generating&limit=20"
-  run_wrk service "get@$size" "$SERVICE_PORT" get "${SCALE_KEY[$size]}" "$DATA/scale/get-$size.ids" ""
+  run_wrk service "list@$size" "$SERVICE_PORT" list "${SCALE_KEY[$size]}" "" "?limit=20" "$CONNECTIONS" "$SCALE_DURATION"
+  run_wrk service "list-status@$size" "$SERVICE_PORT" filter "${SCALE_KEY[$size]}" "" "?status=generating&limit=20" "$CONNECTIONS" "$SCALE_DURATION"
+  run_wrk service "get@$size" "$SERVICE_PORT" get "${SCALE_KEY[$size]}" "$DATA/scale/get-$size.ids" "" "$CONNECTIONS" "$SCALE_DURATION"
 done
 MIDDLE=$(cat "$DATA/scale/events-middle.ids")
-run_wrk service "events-first-page@$EVENTS" "$SERVICE_PORT" events "$EVENTS_KEY" "$DATA/scale/events.ids" "?limit=100"
-run_wrk service "events-middle-page@$EVENTS" "$SERVICE_PORT" events "$EVENTS_KEY" "$DATA/scale/events.ids" "?after=$MIDDLE&limit=100"
-run_wrk service "details@$EVENTS" "$SERVICE_PORT" get "$EVENTS_KEY" "$DATA/scale/events.ids" "" 2
-run_wrk service "append@$EVENTS" "$SERVICE_PORT" append "$EVENTS_KEY" "$DATA/scale/events.ids" ""
+run_wrk service "events-first-page@$EVENTS" "$SERVICE_PORT" events "$EVENTS_KEY" "$DATA/scale/events.ids" "?limit=100" "$CONNECTIONS" "$SCALE_DURATION"
+run_wrk service "events-middle-page@$EVENTS" "$SERVICE_PORT" events "$EVENTS_KEY" "$DATA/scale/events.ids" "?after=$MIDDLE&limit=100" "$CONNECTIONS" "$SCALE_DURATION"
+run_wrk service "details@$EVENTS" "$SERVICE_PORT" get "$EVENTS_KEY" "$DATA/scale/events.ids" "" 2 "$SCALE_DURATION"
+run_wrk service "append@$EVENTS" "$SERVICE_PORT" append "$EVENTS_KEY" "$DATA/scale/events.ids" "" "$CONNECTIONS" "$SCALE_DURATION"
 stop_app scale
 
 # ---- report --------------------------------------------------------------------------------------------------------
 ELAPSED=$(( $(date +%s) - START ))
 SQLITE_VERSION=$(cat "$DATA/main/sqlite-version")
 python3 bench/report.py --results "$RESULTS" --rss "$OUT/rss.tsv" --mode "$MODE" --elapsed "$ELAPSED" \
-  --connections "$CONNECTIONS" --threads "$THREADS" --duration "$DURATION" --warmup "$WARMUP" --sizes "$SIZES" --events "$EVENTS" \
+  --connections "$CONNECTIONS" --threads "$THREADS" --duration "$DURATION" --warmup "$WARMUP" --rounds "$ROUNDS" --scale-duration "$SCALE_DURATION" --sizes "$SIZES" --events "$EVENTS" \
   --machine "$(nproc) cores ($(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }')), $(free -g | awk '/Mem:/ { print $2 }') GiB, $(. /etc/os-release && echo "$PRETTY_NAME"), Linux $(uname -r), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ { v = $2 } END { print v }'), SQLite $SQLITE_VERSION (bundled with Microsoft.Data.Sqlite), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')" \
   --markdown docs/performance.md --svg docs/performance-latency.svg
