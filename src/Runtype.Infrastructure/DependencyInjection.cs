@@ -70,9 +70,11 @@ public static class DependencyInjection
         services.AddScoped<IDatabaseSession, DatabaseSession>();
         services.AddScoped<ISessionRepository, SessionRepository>();
         services.AddScoped<ISessionQueries, SessionQueries>();
-        services.AddScoped<ISessionRows>(sp => sp.GetRequiredService<RuntypeDbContext>() is SqliteRuntypeDbContext sqlite
-            ? new SqliteSessionRows(sqlite)
-            : new EfSessionRows(sp.GetRequiredService<RuntypeDbContext>()));
+        services.AddScoped<ISessionRows>(sp => sp.GetRequiredService<RuntypeDbContext>() switch
+        {
+            SqliteRuntypeDbContext sqlite => new SqliteSessionRows(sqlite),
+            var other => new EfSessionRows(other),
+        });
         services.AddSingleton<ISessionEventFeed, SessionEventFeed>();
         services.AddScoped<IApiKeyRepository, ApiKeyRepository>();
         services.AddScoped<IIdempotencyStore, IdempotencyStore>();

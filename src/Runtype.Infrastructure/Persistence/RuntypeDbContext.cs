@@ -126,16 +126,7 @@ public sealed class SqliteRuntypeDbContext(DbContextOptions<SqliteRuntypeDbConte
             return base.FindSessionForUpdateAsync(id, userId, cancellationToken);
         }
 
-        Session? session;
-        using (var connection = SqliteRows.Connection.Of(this))
-        using (var command = connection.Command(SqliteRows.SessionByIdSql))
-        {
-            command.Parameters.AddWithValue("@id", SqliteRows.Text(id));
-            command.Parameters.AddWithValue("@user_id", userId);
-            using var reader = command.ExecuteReader();
-            session = reader.Read() ? SqliteRows.Session(reader) : null;
-        }
-
+        var session = SqliteRows.FindSession(this, id, userId);
         if (session is not null)
         {
             Sessions.Attach(session);

@@ -29,8 +29,18 @@ internal static class SqliteRows
     public const string ApiKeyColumns =
         "\"id\", \"user_id\", \"organization_id\", \"name\", \"scopes\", \"secret_hash\", \"created_at\", \"last_used_at\", \"revoked_at\"";
 
-    /// <summary>The owner's session by id: a GET reads it, and so does every change (in the write turn).</summary>
-    public const string SessionByIdSql = $"SELECT {SessionColumns} FROM \"sessions\" WHERE \"id\" = @id AND \"user_id\" = @user_id LIMIT 1";
+    private const string SessionByIdSql = $"SELECT {SessionColumns} FROM \"sessions\" WHERE \"id\" = @id AND \"user_id\" = @user_id LIMIT 1";
+
+    /// <summary>The owner's session by id, not tracked: a GET reads it, and so does every change (in the write turn).</summary>
+    public static Session? FindSession(DbContext db, Guid id, string userId)
+    {
+        using var connection = Connection.Of(db);
+        using var command = connection.Command(SessionByIdSql);
+        command.Parameters.AddWithValue("@id", Text(id));
+        command.Parameters.AddWithValue("@user_id", userId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Session(reader) : null;
+    }
 
     public static Session Session(SqliteDataReader row) => Domain.Sessions.Session.Restore(
         Id(row, 0),

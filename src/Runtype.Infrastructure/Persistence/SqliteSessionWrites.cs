@@ -1,8 +1,10 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Runtype.Domain.Sessions;
 
 namespace Runtype.Infrastructure.Persistence;
@@ -53,9 +55,10 @@ internal static class SqliteSessionWrites
 
             foreach (var appended in entry.Entity.NewEvents)
             {
-                if (db.Entry(appended).State == EntityState.Detached)
+                var added = db.Entry(appended);
+                if (added.State == EntityState.Detached)
                 {
-                    Insert(connection, db.Entry(appended));
+                    Insert(connection, added);
                     saved.Add(appended);
                 }
             }
@@ -79,43 +82,39 @@ internal static class SqliteSessionWrites
 
     private static void Insert(SqliteRows.Connection connection, EntityEntry entry)
     {
-        var columns = new StringBuilder();
-        var values = new StringBuilder();
-        using var command = connection.Command(string.Empty);
-        foreach (var property in entry.Properties)
+        var table = Table.Of(entry.Metadata);
+        using var command = connection.Command(table.InsertSql);
+        foreach (var column in table.Columns)
         {
-            var name = Column(property.Metadata);
-            columns.Append(columns.Length == 0 ? "\"" : ", \"").Append(name).Append('"');
-            values.Append(values.Length == 0 ? "@" : ", @").Append(name);
-            command.Parameters.AddWithValue("@" + name, Stored(property.Metadata, property.CurrentValue));
+            command.Parameters.AddWithValue(column.Parameter, column.Stored(entry.Property(column.Property).CurrentValue));
         }
 
-        command.CommandText = $"INSERT INTO \"{Table(entry)}\" ({columns}) VALUES ({values})";
         command.ExecuteNonQuery();
     }
 
     private static int Update(SqliteRows.Connection connection, EntityEntry<Session> entry)
     {
+        var table = Table.Of(entry.Metadata);
         var set = new StringBuilder();
         using var command = connection.Command(string.Empty);
-        foreach (var property in entry.Properties)
+        foreach (var column in table.Columns)
         {
+            var property = entry.Property(column.Property);
             if (property.IsModified)
             {
-                var name = Column(property.Metadata);
-                set.Append(set.Length == 0 ? "\"" : ", \"").Append(name).Append("\" = @").Append(name);
-                command.Parameters.AddWithValue("@" + name, Stored(property.Metadata, property.CurrentValue));
+                set.Append(set.Length == 0 ? "" : ", ").Append(column.Assignment);
+                command.Parameters.AddWithValue(column.Parameter, column.Stored(property.CurrentValue));
             }
         }
 
-        command.CommandText = $"UPDATE \"{Table(entry)}\" SET {set} WHERE \"id\" = @key_id AND \"version\" = @key_version";
+        command.CommandText = $"UPDATE \"{table.Name}\" SET {set} WHERE \"id\" = @key_id AND \"version\" = @key_version";
         AddKey(command, entry);
         return command.ExecuteNonQuery();
     }
 
     private static int Delete(SqliteRows.Connection connection, EntityEntry<Session> entry)
     {
-        using var command = connection.Command($"DELETE FROM \"{Table(entry)}\" WHERE \"id\" = @key_id AND \"version\" = @key_version");
+        using var command = connection.Command($"DELETE FROM \"{Table.Of(entry.Metadata).Name}\" WHERE \"id\" = @key_id AND \"version\" = @key_version");
         AddKey(command, entry);
         return command.ExecuteNonQuery();
     }
@@ -136,14 +135,41 @@ internal static class SqliteSessionWrites
         }
     }
 
-    private static string Table(EntityEntry entry) => entry.Metadata.GetTableName()!;
-
-    private static string Column(IProperty property) => property.GetColumnName();
-
-    /// <summary>The value as the column stores it (the model's converter: ids as text, timestamps as milliseconds, the status's wire name).</summary>
-    private static object Stored(IProperty property, object? value)
+    /// <summary>An entity type's table as the model maps it, read from the model once (per model: tests run several).</summary>
+    private sealed class Table
     {
-        var converter = property.GetTypeMapping().Converter;
-        return (converter is null ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
+        private static readonly ConditionalWeakTable<IEntityType, Table> ByType = [];
+
+        private Table(IEntityType type)
+        {
+            Name = type.GetTableName()!;
+            Columns = [.. type.GetProperties().Select(p => new Column(p))];
+            InsertSql = $"INSERT INTO \"{Name}\" ({string.Join(", ", Columns.Select(c => $"\"{c.Name}\""))}) " +
+                $"VALUES ({string.Join(", ", Columns.Select(c => c.Parameter))})";
+        }
+
+        public string Name { get; }
+
+        public Column[] Columns { get; }
+
+        public string InsertSql { get; }
+
+        public static Table Of(IEntityType type) => ByType.GetValue(type, static t => new Table(t));
+    }
+
+    private sealed class Column(IProperty property)
+    {
+        private readonly ValueConverter? _converter = property.GetTypeMapping().Converter;
+
+        public IProperty Property { get; } = property;
+
+        public string Name { get; } = property.GetColumnName();
+
+        public string Parameter { get; } = "@" + property.GetColumnName();
+
+        public string Assignment { get; } = $"\"{property.GetColumnName()}\" = @{property.GetColumnName()}";
+
+        /// <summary>The value as the column stores it (the model's converter: ids as text, timestamps as milliseconds, the status's wire name).</summary>
+        public object Stored(object? value) => (_converter is null ? value : _converter.ConvertToProvider(value)) ?? DBNull.Value;
     }
 }

@@ -44,15 +44,8 @@ internal sealed class SqliteSessionRows(RuntypeDbContext db) : ISessionRows
         $"SELECT {SqliteRows.SessionColumns} FROM \"sessions\" WHERE \"user_id\" = @user_id " +
         $"AND (\"status\" = 'expired' OR (\"expires_at\" <= @now AND \"status\" IN ({ActiveStatuses})))" + Newest;
 
-    public Task<Session?> SessionAsync(Guid id, string userId, CancellationToken cancellationToken)
-    {
-        using var connection = SqliteRows.Connection.Of(db);
-        using var command = connection.Command(SqliteRows.SessionByIdSql);
-        command.Parameters.AddWithValue("@id", SqliteRows.Text(id));
-        command.Parameters.AddWithValue("@user_id", userId);
-        using var reader = command.ExecuteReader(CommandBehavior.SingleRow);
-        return Task.FromResult(reader.Read() ? SqliteRows.Session(reader) : null);
-    }
+    public Task<Session?> SessionAsync(Guid id, string userId, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteRows.FindSession(db, id, userId));
 
     /// <summary>Read as the answer is written: one event at a time, on the connection the call holds open.</summary>
     public IAsyncEnumerable<SessionEvent> EventsOf(Guid sessionId) => ReadEvents(sessionId).ToAsyncEnumerable();

@@ -273,7 +273,8 @@ public sealed class SqliteRowsTests(SqliteApiFixture api) : IClassFixture<Sqlite
         await db.SaveSessionsAsync(Token);
 
         Assert.Single(saves);
-        Assert.Contains("with a record", (await EventsAsync(db, ids[2])).Single(e => e.Contains("with a record", StringComparison.Ordinal)));
+        Assert.Single(await EventsAsync(db, ids[2]), e => e.Contains("with a record", StringComparison.Ordinal));
+        Assert.Single(await db.IdempotencyRecords.AsNoTracking().Where(r => r.UserId == owner).ToListAsync(Token));
     }
 
     private static List<DateTime> Count(RuntypeDbContext db)
