@@ -51,6 +51,9 @@ public static class DependencyInjection
                 configuration.GetValue("Sessions:SweepBatchSize", SweepSettings.DefaultBatchSize));
         });
         services.AddHostedService<SessionSweeper>();
+        services.AddSingleton<ApiKeyUseRecorder>();
+        services.AddSingleton<IApiKeyUseRecorder>(sp => sp.GetRequiredService<ApiKeyUseRecorder>());
+        services.AddHostedService(sp => sp.GetRequiredService<ApiKeyUseRecorder>());
         return services;
     }
 }

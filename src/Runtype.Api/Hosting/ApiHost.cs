@@ -138,8 +138,8 @@ public static class ApiHost
             .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy));
 
         services.AddApiRateLimits();
-        services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>(DatabaseCheck, tags: ["ready"], customTestQuery: DatabaseMigrator.IsUpToDateAsync);
-        services.Configure<HealthCheckServiceOptions>(options => options.Registrations.Single(r => r.Name == DatabaseCheck).Timeout = ReadinessTimeout);
+        services.AddSingleton<DatabaseReadinessCheck>();
+        services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>(DatabaseCheck, tags: ["ready"], timeout: ReadinessTimeout);
         services.AddApiDocument();
     }
 
