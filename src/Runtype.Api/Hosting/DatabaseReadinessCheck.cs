@@ -32,10 +32,17 @@ internal sealed class DatabaseReadinessCheck(IServiceScopeFactory scopes) : IHea
             check = _running;
         }
 
-        // Cancelled by the registration's timeout: the health check service reports that as unhealthy (a 503).
-        return await check.WaitAsync(cancellationToken)
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy("The database has migrations this build knows that are not applied.");
+        try
+        {
+            return await check.WaitAsync(cancellationToken)
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("The database has migrations this build knows that are not applied.");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The registration's timeout (ApiHost.ReadinessTimeout): the check goes on by itself, and the next probe waits for it.
+            return HealthCheckResult.Unhealthy($"The database did not answer within {ApiHost.ReadinessTimeout.TotalSeconds:0} s.");
+        }
     }
 
     private async Task<bool> RunAsync()
