@@ -121,7 +121,7 @@ public sealed class StorageStallTests : IAsyncLifetime
             var answers = await Task.WhenAll(calls.Select(c => Timed(c.Call, GiveUp)));
             probes.AddRange(calls.Zip(answers, (c, a) => (c.Name, a.Response, a.Elapsed)));
 
-            // Still frozen: reads and a probe again (the stuck check of the first probe is not started twice).
+            // Still frozen: a read and a probe again (the probe waits for the check still stuck, not a thread more, within its bound).
             var again = new (string Name, Func<Task<HttpResponseMessage>> Call)[]
             {
                 ("get again", () => reader.GetAsync($"{Wire.Sessions}/{otherId}", Token)),
