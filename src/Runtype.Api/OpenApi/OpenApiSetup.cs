@@ -34,6 +34,7 @@ public static class OpenApiSetup
             options.AddDocumentTransformer(DescribeDocument);
             options.AddDocumentTransformer(ProblemSchemas.Describe);
             options.AddDocumentTransformer(PlatformEndpoints.Describe);
+            options.AddDocumentTransformer(SchemaConventions.ReferenceEnums);
             options.AddDocumentTransformer(SchemaConventions.RequireResponseMembers);
         });
 

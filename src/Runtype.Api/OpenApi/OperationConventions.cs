@@ -118,6 +118,15 @@ internal static class OperationConventions
             {
                 concrete.Content = null;
             }
+            else if (concrete.Content is { } answers)
+            {
+                // A controller-wide [Produces] lists its media type on every answer; where an action names its own
+                // (text/event-stream), the one without a schema is not sent.
+                foreach (var mediaType in answers.Where(m => m.Value.Schema is null).Select(m => m.Key).ToArray())
+                {
+                    answers.Remove(mediaType);
+                }
+            }
 
             if (code == 201)
             {

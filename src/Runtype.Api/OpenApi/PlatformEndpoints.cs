@@ -35,8 +35,12 @@ internal static class PlatformEndpoints
         document.Paths[OpenApiSetup.ReferencePagePath] = Get(
             "getReferencePage",
             "The interactive API reference.",
-            "An HTML page (Scalar) over this document.",
-            (200, "The page.", "text/html", new OpenApiSchema { Type = JsonSchemaType.String }));
+            $"An HTML page (Scalar) over this document. `{OpenApiSetup.ReferencePagePath}` redirects (302) to "
+                + $"`{OpenApiSetup.ReferencePagePath}/`, where the page is served (200), as it is at `{OpenApiSetup.ReferencePagePath}/{OpenApiSetup.DocumentName}`.",
+            (200, "The page.", "text/html", new OpenApiSchema { Type = JsonSchemaType.String }),
+            (302, "Where the page is (Location); clients that follow redirects get the page.", null, null));
+        ((OpenApiResponse)document.Paths[OpenApiSetup.ReferencePagePath].Operations![HttpMethod.Get].Responses!["302"]).Headers =
+            new Dictionary<string, IOpenApiHeader> { ["Location"] = new OpenApiHeader { Required = true, Description = "The page.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } } };
         document.Tags ??= new HashSet<OpenApiTag>();
         document.Tags.Add(new OpenApiTag { Name = Tag, Description = "Health, this document and the reference page; no credential needed." });
         return Task.CompletedTask;
@@ -52,7 +56,7 @@ internal static class PlatformEndpoints
         return schema;
     }
 
-    private static OpenApiPathItem Get(string operationId, string summary, string description, params (int Status, string Description, string MediaType, OpenApiSchema Schema)[] answers)
+    private static OpenApiPathItem Get(string operationId, string summary, string description, params (int Status, string Description, string? MediaType, OpenApiSchema? Schema)[] answers)
     {
         var responses = new OpenApiResponses
         {
@@ -64,7 +68,7 @@ internal static class PlatformEndpoints
             responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new OpenApiResponse
             {
                 Description = text,
-                Content = new Dictionary<string, OpenApiMediaType> { [mediaType] = new() { Schema = schema } },
+                Content = mediaType is null ? null : new Dictionary<string, OpenApiMediaType> { [mediaType] = new() { Schema = schema } },
             };
         }
 

@@ -1,7 +1,7 @@
-using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using Runtype.Domain.Sessions;
 
 namespace Runtype.Api.OpenApi;
 
@@ -15,18 +15,14 @@ internal static class ProblemSchemas
 {
     public const string Problem = "Problem";
     public const string ValidationProblem = "ValidationProblem";
-    public const string SessionStatus = "SessionStatus";
+    public const string SessionStatus = nameof(Domain.Sessions.SessionStatus);
 
     public static Task Describe(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Components ??= new OpenApiComponents();
         var schemas = document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
-        schemas[SessionStatus] = new OpenApiSchema
-        {
-            Type = JsonSchemaType.String,
-            Enum = [.. SessionLifecycle.AllWireNames.Select(name => (JsonNode)JsonValue.Create(name)!)],
-            Description = "The status of a generation session.",
-        };
+        var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.JsonSerializerOptions;
+        schemas.TryAdd(SessionStatus, SchemaConventions.EnumSchema(typeof(Domain.Sessions.SessionStatus), json));
         schemas[Problem] = Schema(document, withErrors: false);
         schemas[ValidationProblem] = Schema(document, withErrors: true);
         return Task.CompletedTask;

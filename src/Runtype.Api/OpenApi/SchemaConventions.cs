@@ -26,6 +26,7 @@ namespace Runtype.Api.OpenApi;
 /// </summary>
 internal static class SchemaConventions
 {
+    private const string EnumMarker = "x-runtype-enum";
     private const string FreeFormDescription = "A free-form JSON object, returned exactly as it was sent (same members, same order).";
 
     /// <summary>The component name of a type; null describes it inline.</summary>
@@ -91,17 +92,86 @@ internal static class SchemaConventions
 
         if (attributes.OfType<EnumDataTypeAttribute>().FirstOrDefault() is { } enumType)
         {
-            var json = context.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Mvc.JsonOptions>>().Value.JsonSerializerOptions;
+            // Marked here, replaced by a reference to the enum's component once the document is complete (ReferenceEnums).
             var target = schema.Type?.HasFlag(JsonSchemaType.Array) == true && schema.Items is OpenApiSchema items ? items : schema;
-            target.Enum = [.. WireNames(enumType.EnumType, json).Select(name => (JsonNode)JsonValue.Create(name)!)];
-            if (schema.Type?.HasFlag(JsonSchemaType.Null) == true && target == schema)
+            target.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+            target.Extensions[EnumMarker] = new JsonNodeExtension(JsonValue.Create(enumType.EnumType.AssemblyQualifiedName!));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Each string marked <c>[EnumDataType(typeof(E))]</c> becomes a reference to the component <c>E</c> (created here:
+    /// the wire names of E's values), or "that or null" where null is allowed, so a generator makes one type of it.
+    /// </summary>
+    public static Task ReferenceEnums(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        var json = context.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.JsonSerializerOptions;
+        document.Components ??= new OpenApiComponents();
+        var components = document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
+
+        IOpenApiSchema Replace(IOpenApiSchema schema)
+        {
+            if (schema is not OpenApiSchema concrete || concrete.Extensions?.TryGetValue(EnumMarker, out var marker) != true)
             {
-                target.Enum.Add(null!);
+                return schema;
+            }
+
+            var type = Type.GetType(((JsonNodeExtension)marker!).Node.GetValue<string>(), throwOnError: true)!;
+            components.TryAdd(type.Name, EnumSchema(type, json));
+            var reference = new OpenApiSchemaReference(type.Name, document);
+            return concrete.Type?.HasFlag(JsonSchemaType.Null) == true
+                ? new OpenApiSchema { AnyOf = [reference, new OpenApiSchema { Type = JsonSchemaType.Null }], Description = concrete.Description }
+                : reference;
+        }
+
+        void Visit(IOpenApiSchema schema)
+        {
+            if (schema is not OpenApiSchema concrete)
+            {
+                return;
+            }
+
+            if (concrete.Properties is { } properties)
+            {
+                foreach (var name in properties.Keys.ToArray())
+                {
+                    Visit(properties[name] = Replace(properties[name]));
+                }
+            }
+
+            if (concrete.Items is { } items)
+            {
+                Visit(concrete.Items = Replace(items));
+            }
+        }
+
+        foreach (var schema in components.Values.ToArray())
+        {
+            Visit(schema);
+        }
+
+        foreach (var operation in document.Paths?.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []) ?? [])
+        {
+            foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+            {
+                if (parameter.Schema is { } schema)
+                {
+                    parameter.Schema = Replace(schema);
+                }
             }
         }
 
         return Task.CompletedTask;
     }
+
+    /// <summary>The component of an enum: its values' wire names.</summary>
+    public static OpenApiSchema EnumSchema(Type enumType, JsonSerializerOptions json) => new()
+    {
+        Type = JsonSchemaType.String,
+        Enum = [.. WireNames(enumType, json).Select(name => (JsonNode)JsonValue.Create(name)!)],
+    };
 
     /// <summary>The names the API's JSON options write for the values of <paramref name="enumType"/>.</summary>
     public static IEnumerable<string> WireNames(Type enumType, JsonSerializerOptions json) =>
