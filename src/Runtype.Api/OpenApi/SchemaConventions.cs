@@ -83,7 +83,7 @@ internal static class SchemaConventions
             schema.Type = required & ~JsonSchemaType.Null;
         }
 
-        if (property is null && context.ParameterDescription is null && context.JsonTypeInfo.Properties is { Count: > 0 } members
+        if (property is null && context.JsonTypeInfo.Properties is { Count: > 0 } members
             && members.All(m => m.PropertyType.IsGenericType && m.PropertyType.GetGenericTypeDefinition() == typeof(Optional<>)))
         {
             // A PATCH body: every member may be absent, but not all of them.
