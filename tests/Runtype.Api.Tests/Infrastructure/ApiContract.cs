@@ -45,7 +45,8 @@ public sealed partial class ApiContract
     public async Task CheckAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var method = request.Method.Method.ToLowerInvariant();
-        var path = request.RequestUri!.AbsolutePath;
+        // Routing ignores one trailing slash (/sessions/ is /sessions); the document's paths have none.
+        var path = request.RequestUri!.AbsolutePath is { Length: > 1 } raw && raw.EndsWith('/') ? raw[..^1] : request.RequestUri.AbsolutePath;
         var status = (int)response.StatusCode;
         var call = $"{request.Method} {request.RequestUri.PathAndQuery} answered {status}";
         if (method == "options" && request.Headers.Contains("Access-Control-Request-Method"))
