@@ -52,7 +52,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
         [FromQuery, Range(1, ListSessions.MaxLimit), DefaultValue(ListSessions.DefaultLimit)] int? limit,
         [FromQuery, Range(0, int.MaxValue), DefaultValue(0)] int? offset,
         CancellationToken cancellationToken) =>
-        new SessionPageResult(await sender.Send(new ListSessions(User.ToCaller(), status, limit ?? ListSessions.DefaultLimit, offset ?? 0), cancellationToken));
+        await sender.Send(new ListSessions(User.ToCaller(), status, limit ?? ListSessions.DefaultLimit, offset ?? 0), cancellationToken);
 
     /// <summary>Create a generation session, in status intake.</summary>
     [HttpPost]
