@@ -82,7 +82,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         DomainException domain => ApiProblems.Create(StatusCodes.Status409Conflict, domain.Message, "conflict"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Create(
             StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {RequestBodyLimit.MaxBytes} bytes (1 MiB).", "body_too_large"),
-        BadHttpRequestException badRequest => ApiProblems.Create(badRequest.StatusCode, "The request could not be read.", "bad_request"),
+        BadHttpRequestException badRequest => ApiProblems.Create(badRequest.StatusCode, "The request could not be read."),
         System.Text.DecoderFallbackException => ApiProblems.Validation(new Dictionary<string, string[]>
         {
             // e.g. "Content-Type: application/json; charset=utf-16" over bytes that are not UTF-16.

@@ -149,15 +149,4 @@ public sealed partial class ModelStateProblems(IOptions<Microsoft.AspNetCore.Mvc
 
     [GeneratedRegex(@"\s*Path: .*$", RegexOptions.Singleline)]
     private static partial Regex PathSuffix();
-
-    /// <summary>Writes a problem through the problem-details service, like every other error of the API.</summary>
-    private sealed class ProblemResult(ProblemDetails problem) : IActionResult
-    {
-        public async Task ExecuteResultAsync(ActionContext context)
-        {
-            context.HttpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
-            await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>()
-                .WriteAsync(new ProblemDetailsContext { HttpContext = context.HttpContext, ProblemDetails = problem });
-        }
-    }
 }

@@ -61,7 +61,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Get session details, with its events oldest first.</summary>
-    [HttpGet("{id:guid}")]
+    [HttpGet("{id:uuid}")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [ProducesResponseType<SessionDetailsDto>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status304NotModified)]
@@ -75,7 +75,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Update a generation session: status, PRD, plan, product object, assembly state.</summary>
-    [HttpPatch("{id:guid}")]
+    [HttpPatch("{id:uuid}")]
     [Authorize(Policy = CallerClaims.WritePolicy)]
     [Consumes("application/json")]
     [ProducesResponseType<SessionDto>(StatusCodes.Status200OK)]
@@ -96,18 +96,19 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Delete a generation session and its events.</summary>
-    [HttpDelete("{id:guid}")]
+    [HttpDelete("{id:uuid}")]
     [Authorize(Policy = CallerClaims.WritePolicy)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public async Task<IActionResult> Delete(Guid id, CancellationToken cancellationToken)
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    public async Task<IActionResult> Delete(Guid id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken cancellationToken)
     {
-        await sender.Send(new DeleteSession(User.ToCaller(), id), cancellationToken);
+        await sender.Send(new DeleteSession(User.ToCaller(), id, ETags.ParseIfMatch(ifMatch)), cancellationToken);
         return NoContent();
     }
 
     /// <summary>Append an event to a session.</summary>
-    [HttpPost("{id:guid}/events")]
+    [HttpPost("{id:uuid}/events")]
     [Authorize(Policy = CallerClaims.WritePolicy)]
     [Consumes("application/json")]
     [ProducesResponseType<SessionEventDto>(StatusCodes.Status201Created)]
@@ -129,7 +130,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Get one event of a session.</summary>
-    [HttpGet("{id:guid}/events/{eventId:guid}")]
+    [HttpGet("{id:uuid}/events/{eventId:uuid}")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [ProducesResponseType<SessionEventDto>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
@@ -143,7 +144,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     /// `pagination.next` is the `after` of the next page, or null when this page reaches the end of the log as it
     /// stands (to follow new events, use the stream).
     /// </remarks>
-    [HttpGet("{id:guid}/events")]
+    [HttpGet("{id:uuid}/events")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [ProducesResponseType<SessionEventPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
@@ -163,7 +164,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     /// 204. A user may hold a limited number of streams open at once (Streams:MaxPerUser, default 5): beyond it,
     /// 429 with Retry-After.
     /// </remarks>
-    [HttpGet("{id:guid}/events/stream")]
+    [HttpGet("{id:uuid}/events/stream")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [NoConnectionPerCall]
     [Produces(ServerSentEvents.MediaType)]

@@ -118,7 +118,7 @@ public sealed class SessionEventStreamTests
     public async Task After_its_maximum_duration_a_stream_asks_the_client_to_reconnect()
     {
         var settings = EventStreamSettings.Default with { MaxDuration = TimeSpan.FromMinutes(2) };
-        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, settings, _limiter.TryAcquire(_session.UserId)!);
+        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, settings, _limiter, _limiter.TryAcquire(_session.UserId)!);
         var reading = Task.Run(() => ReadAllAsync(stream), Token);
 
         await WaitUntilAsync(() => { _clock.Advance(EventStreamSettings.DefaultPollInterval); return reading.IsCompleted; }, "the stream to close");
@@ -173,7 +173,7 @@ public sealed class SessionEventStreamTests
     }
 
     private SessionEventStream Open() =>
-        new(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, _limiter.TryAcquire(_session.UserId)!);
+        new(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, _limiter, _limiter.TryAcquire(_session.UserId)!);
 
     private static async Task<List<EventStreamMessage>> ReadAllAsync(SessionEventStream stream)
     {
@@ -234,12 +234,12 @@ public sealed class SessionEventStreamTests
             }
         }
 
-        public Task<SessionEventBatch?> ReadAsync(Guid sessionId, string userId, long afterSequence, int limit, CancellationToken cancellationToken)
+        public Task<SessionEventBatch?> ReadAsync(Guid sessionId, string userId, long afterSequence, int maxEvents, int maxChars, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _reads);
-            return Task.FromResult(Deleted
-                ? null
-                : new SessionEventBatch(Status, session.ExpiresAt, [.. _log.Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence).Take(limit)]));
+            var after = _log.Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence).ToArray();
+            var page = after.Take(maxEvents).ToArray();
+            return Task.FromResult(Deleted ? null : new SessionEventBatch(Status, session.ExpiresAt, page, HasMore: page.Length < after.Length));
         }
     }
 }
