@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Options;
+using Runtype.Api.Http;
 using Runtype.Domain.Common;
 
 namespace Runtype.Api.Errors;
@@ -93,6 +94,11 @@ public sealed partial class ModelStateProblems(IOptions<Microsoft.AspNetCore.Mvc
             return field is null
                 ? (BodyKey, "The request body must be a JSON object.")
                 : (field, $"'{field}' must be {Expected(bodyType, field)}.");
+        }
+
+        if (message.StartsWith(JsonObjectConverter.NotUnicode, StringComparison.Ordinal))
+        {
+            return (field ?? BodyKey, $"'{field}' {JsonObjectConverter.NotUnicode}");
         }
 
         // The reader's own words for malformed JSON, without the internal path suffix.

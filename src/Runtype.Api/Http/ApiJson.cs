@@ -88,6 +88,9 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTime>
 /// </summary>
 public sealed class JsonObjectConverter : JsonConverter<JsonElement>
 {
+    /// <summary>What a free-form object with a string that is not Unicode is told (after the field's name).</summary>
+    public const string NotUnicode = "contains a key or string that is not valid Unicode (an unpaired UTF-16 surrogate such as \\ud800).";
+
     public override JsonElement Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -111,7 +114,7 @@ public sealed class JsonObjectConverter : JsonConverter<JsonElement>
         catch (InvalidOperationException)
         {
             // A key or string escaped as an unpaired UTF-16 surrogate ("\ud800", "\udc00\ud800") has no string value.
-            throw new JsonException("A key or string in the object is not valid Unicode (it contains an unpaired UTF-16 surrogate).");
+            throw new JsonException(NotUnicode);
         }
 
         return value;
