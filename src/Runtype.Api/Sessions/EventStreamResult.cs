@@ -37,7 +37,7 @@ public sealed partial class EventStreamResult(SessionEventStream stream) : IActi
         using var progress = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         try
         {
-            await WriteAsync(response, ServerSentEvents.Comment($"events of session {stream.SessionId:D}"), progress, writeTimeout);
+            await WriteAsync(response, [ServerSentEvents.Comment($"events of session {stream.SessionId:D}")], progress, writeTimeout);
             await foreach (var message in stream.ReadAsync(stop.Token))
             {
                 await WriteAsync(response, ServerSentEvents.Format(message, json), progress, writeTimeout);
@@ -55,13 +55,16 @@ public sealed partial class EventStreamResult(SessionEventStream stream) : IActi
         }
     }
 
-    /// <summary>Hands <paramref name="frame"/> to the server a chunk at a time; each chunk must be taken within the timeout.</summary>
-    private static async Task WriteAsync(HttpResponse response, byte[] frame, CancellationTokenSource progress, TimeSpan timeout)
+    /// <summary>Hands a message to the server a chunk at a time; each chunk must be taken within the timeout.</summary>
+    private static async Task WriteAsync(HttpResponse response, IReadOnlyList<byte[]> parts, CancellationTokenSource progress, TimeSpan timeout)
     {
-        for (var offset = 0; offset < frame.Length; offset += ChunkBytes)
+        foreach (var part in parts)
         {
-            progress.CancelAfter(timeout);
-            await response.Body.WriteAsync(frame.AsMemory(offset, Math.Min(ChunkBytes, frame.Length - offset)), progress.Token);
+            for (var offset = 0; offset < part.Length; offset += ChunkBytes)
+            {
+                progress.CancelAfter(timeout);
+                await response.Body.WriteAsync(part.AsMemory(offset, Math.Min(ChunkBytes, part.Length - offset)), progress.Token);
+            }
         }
 
         await response.Body.FlushAsync(progress.Token);

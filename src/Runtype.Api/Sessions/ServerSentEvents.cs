@@ -18,35 +18,33 @@ public static class ServerSentEvents
 {
     public const string MediaType = "text/event-stream";
 
-    public static byte[] Format(EventStreamMessage message, JsonSerializerOptions json) => message.Kind switch
+    private static readonly byte[] EndOfEvent = "\n\n"u8.ToArray();
+
+    /// <summary>The message as UTF-8, in parts to be written one after the other (an event's JSON is not copied into a frame).</summary>
+    public static IReadOnlyList<byte[]> Format(EventStreamMessage message, JsonSerializerOptions json) => message.Kind switch
     {
         EventStreamMessageKind.Event => Event(message.SessionEvent!, json),
-        EventStreamMessageKind.Heartbeat => Comment("heartbeat"),
-        EventStreamMessageKind.Reconnect => Comment("reconnect: this connection reached its time limit; reconnect with Last-Event-ID"),
-        _ => Comment($"end: {message.Reason}"),
+        EventStreamMessageKind.Heartbeat => [Comment("heartbeat")],
+        EventStreamMessageKind.Reconnect => [Comment("reconnect: this connection reached its time limit; reconnect with Last-Event-ID")],
+        _ => [Comment($"end: {message.Reason}")],
     };
 
     /// <summary>A comment line: keeps the connection busy, shows in curl, is ignored by SSE clients.</summary>
     public static byte[] Comment(string text) => Encoding.UTF8.GetBytes($": {SingleLine(text)}\n\n");
 
-    private static byte[] Event(SessionEventDto sessionEvent, JsonSerializerOptions json)
+    private static byte[][] Event(SessionEventDto sessionEvent, JsonSerializerOptions json)
     {
         // A type is free text: a line break in it would end the field early, so it becomes a space here (the exact
         // type is in the data).
         var head = Encoding.UTF8.GetBytes($"id: {sessionEvent.Id:D}\nevent: {SingleLine(sessionEvent.Type)}\ndata: ");
         var data = JsonSerializer.SerializeToUtf8Bytes(sessionEvent, json);
-        var frame = new byte[head.Length + data.Length + 2];
-        head.CopyTo(frame, 0);
-        data.CopyTo(frame, head.Length);
 
         // The data must be one line, whatever the payload: a CR or LF in JSON text can only be whitespace between
         // tokens (inside a string it is escaped), so a space in its place leaves the same JSON. Nothing else ends an
         // SSE line: U+2028, U+2029 and U+0085 stay as they are, inside their strings.
-        frame.AsSpan(head.Length, data.Length).Replace((byte)'\r', (byte)' ');
-        frame.AsSpan(head.Length, data.Length).Replace((byte)'\n', (byte)' ');
-        frame[^2] = (byte)'\n';
-        frame[^1] = (byte)'\n';
-        return frame;
+        data.AsSpan().Replace((byte)'\r', (byte)' ');
+        data.AsSpan().Replace((byte)'\n', (byte)' ');
+        return [head, data, EndOfEvent];
     }
 
     /// <summary>Text on one line: CR and LF (the only line ends of SSE) become spaces.</summary>
