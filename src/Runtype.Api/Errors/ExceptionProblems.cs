@@ -83,11 +83,6 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Create(
             StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {RequestBodyLimit.MaxBytes} bytes (1 MiB).", "body_too_large"),
         BadHttpRequestException badRequest => ApiProblems.Create(badRequest.StatusCode, "The request could not be read."),
-        System.Text.DecoderFallbackException => ApiProblems.Validation(new Dictionary<string, string[]>
-        {
-            // e.g. "Content-Type: application/json; charset=utf-16" over bytes that are not UTF-16.
-            ["body"] = ["The body is not valid text in the charset its Content-Type names (send UTF-8 JSON)."],
-        }),
         _ when DatabaseFailures.IsUnavailable(exception) => ApiProblems.Create(
             StatusCodes.Status503ServiceUnavailable, "The database is temporarily unavailable. Retry later; nothing was changed.", "database_unavailable"),
         _ => ApiProblems.Create(StatusCodes.Status500InternalServerError, "An unexpected error occurred. Quote the traceId when you report it.", "internal_error"),

@@ -79,7 +79,7 @@ public static class FuzzInputs
     /// parameter (an empty value, an unterminated quote), a charset other than UTF-8 or a type that is not JSON must be
     /// refused (415/400); JSON in UTF-8 with well-formed parameters must be taken.
     /// </summary>
-    private static readonly Gen<(string? Value, MediaTypeVerdict Verdict)> ContentType =
+    public static readonly Gen<(string? Value, MediaTypeVerdict Verdict)> ContentType =
         from type in Gen.OneOf(
             ("application/json", MediaTypeVerdict.Accepted), ("APPLICATION/JSON", MediaTypeVerdict.Accepted), ("application/merge-patch+json", MediaTypeVerdict.Either),
             ("application/problem+json", MediaTypeVerdict.Either), ("text/plain", MediaTypeVerdict.Refused), ("application/x-www-form-urlencoded", MediaTypeVerdict.Refused),
