@@ -46,13 +46,13 @@ public static class ApiHost
             ServerLimits.Apply(kestrel.Limits, context.Configuration);
         });
 
-        AddServices(builder.Services, commandLineMode);
+        AddServices(builder.Services, builder.Configuration, commandLineMode);
         var app = builder.Build();
         UsePipeline(app);
         return app;
     }
 
-    private static void AddServices(IServiceCollection services, bool commandLineMode)
+    private static void AddServices(IServiceCollection services, IConfiguration configuration, bool commandLineMode)
     {
         services.AddSerilog((provider, logger) =>
         {
@@ -87,7 +87,7 @@ public static class ApiHost
         services.AddSingleton(provider => new IdempotencySettings(
             provider.GetRequiredService<IConfiguration>().GetValue("Idempotency:Retention", IdempotencySettings.DefaultRetention)));
         services.AddApplication();
-        services.AddInfrastructure();
+        services.AddInfrastructure(configuration);
         services.AddMediator((MediatorOptions options) =>
         {
             options.Namespace = "Runtype.Api.Mediator";
@@ -109,6 +109,7 @@ public static class ApiHost
                 options.Filters.Add<IdempotentReplayHeader>();
                 options.Filters.Add<JsonContentType>();
                 options.ModelBinderProviders.Insert(0, new QueryValues());
+                options.ModelMetadataDetailsProviders.Add(new DescriptiveAnnotations());
 
                 // The API binds JSON bodies, the route and the query string, never a form: without this, a body sent as
                 // application/x-www-form-urlencoded or multipart/form-data would be parsed on any call, and a form key
@@ -188,10 +189,10 @@ public static class ApiHost
             Predicate = check => check.Tags.Contains("ready"),
             ResultStatusCodes = { [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },
         });
-        app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", options => options
+        app.MapOpenApi(OpenApiSetup.DocumentPath);
+        app.MapScalarApiReference(OpenApiSetup.ReferencePagePath, options => options
             .WithTitle("Runtype Sessions API")
-            .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+            .WithOpenApiRoutePattern(OpenApiSetup.DocumentPath));
     }
 }
 
