@@ -42,3 +42,5 @@ public sealed class StreamAcrossReplicasOnSqlite(TwoReplicasOnSqlite replicas) :
 
 [Collection(ReliabilityCollection.Name)]
 public sealed class CrashConsistencyOnSqlite() : CrashConsistencyTests(new SqliteProcessDatabase());
+
+public sealed class InputFormOnSqlite(SqliteApiFixture api) : InputFormTests(api), IClassFixture<SqliteApiFixture>;

@@ -83,12 +83,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         DomainException domain => ApiProblems.Create(StatusCodes.Status409Conflict, domain.Message, "conflict"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Create(
             StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {RequestBodyLimit.MaxBytes} bytes (1 MiB).", "body_too_large"),
-        BadHttpRequestException badRequest => ApiProblems.Create(badRequest.StatusCode, "The request could not be read.", "bad_request"),
-        System.Text.DecoderFallbackException => ApiProblems.Validation(new Dictionary<string, string[]>
-        {
-            // e.g. "Content-Type: application/json; charset=utf-16" over bytes that are not UTF-16.
-            ["body"] = ["The body is not valid text in the charset its Content-Type names (send UTF-8 JSON)."],
-        }),
+        BadHttpRequestException badRequest => ApiProblems.Create(badRequest.StatusCode, "The request could not be read."),
         _ when databaseFailures.IsUnavailable(exception) => ApiProblems.Create(
             StatusCodes.Status503ServiceUnavailable, "The database is temporarily unavailable. Retry later; nothing was changed.", "database_unavailable"),
         _ => ApiProblems.Create(StatusCodes.Status500InternalServerError, "An unexpected error occurred. Quote the traceId when you report it.", "internal_error"),

@@ -32,7 +32,9 @@ public static class ApiHost
 
     public static WebApplication Build(string[] args, bool commandLineMode)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The application's own folder, not the working directory: its appsettings.json and the dashboard's files
+        // (wwwroot) are found wherever it is started from (`dotnet /opt/runtype/Runtype.Api.dll`).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -105,6 +107,8 @@ public static class ApiHost
             {
                 options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
                 options.Filters.Add<IdempotentReplayHeader>();
+                options.Filters.Add<JsonContentType>();
+                options.ModelBinderProviders.Insert(0, new QueryValues());
                 options.ModelMetadataDetailsProviders.Add(new DescriptiveAnnotations());
 
                 // The API binds JSON bodies, the route and the query string, never a form: without this, a body sent as
@@ -125,6 +129,7 @@ public static class ApiHost
                 options.SuppressMapClientErrors = true;
             });
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+        services.Configure<RouteOptions>(options => options.SetParameterPolicy<UuidRouteConstraint>(UuidRouteConstraint.Name));
         services.AddLiveProgress();
 
         services.AddSingleton(provider => JwtSettings.Read(provider.GetRequiredService<IConfiguration>()));

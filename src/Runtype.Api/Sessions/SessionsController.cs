@@ -77,7 +77,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Get session details, with its events oldest first.</summary>
-    [HttpGet("{id:guid}")]
+    [HttpGet("{id:uuid}")]
     [EndpointName("getSession")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [ProducesResponseType<SessionDetailsDto>(StatusCodes.Status200OK)]
@@ -93,7 +93,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Update a generation session: status, PRD, plan, product object, assembly state.</summary>
-    [HttpPatch("{id:guid}")]
+    [HttpPatch("{id:uuid}")]
     [EndpointName("updateSession")]
     [Authorize(Policy = CallerClaims.WritePolicy)]
     [Consumes("application/json")]
@@ -116,19 +116,20 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Delete a generation session and its events.</summary>
-    [HttpDelete("{id:guid}")]
+    [HttpDelete("{id:uuid}")]
     [EndpointName("deleteSession")]
     [Authorize(Policy = CallerClaims.WritePolicy)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public async Task<IActionResult> Delete(Guid id, CancellationToken cancellationToken)
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    public async Task<IActionResult> Delete(Guid id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken cancellationToken)
     {
-        await sender.Send(new DeleteSession(User.ToCaller(), id), cancellationToken);
+        await sender.Send(new DeleteSession(User.ToCaller(), id, ETags.ParseIfMatch(ifMatch)), cancellationToken);
         return NoContent();
     }
 
     /// <summary>Append an event to a session.</summary>
-    [HttpPost("{id:guid}/events")]
+    [HttpPost("{id:uuid}/events")]
     [EndpointName("appendSessionEvent")]
     [Authorize(Policy = CallerClaims.WritePolicy)]
     [Consumes("application/json")]
@@ -151,7 +152,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Get one event of a session.</summary>
-    [HttpGet("{id:guid}/events/{eventId:guid}")]
+    [HttpGet("{id:uuid}/events/{eventId:uuid}")]
     [EndpointName("getSessionEvent")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [ProducesResponseType<SessionEventDto>(StatusCodes.Status200OK)]
@@ -166,7 +167,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     /// `pagination.next` is the `after` of the next page, or null when this page reaches the end of the log as it
     /// stands (to follow new events, use the stream).
     /// </remarks>
-    [HttpGet("{id:guid}/events")]
+    [HttpGet("{id:uuid}/events")]
     [EndpointName("listSessionEvents")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [ProducesResponseType<SessionEventPage>(StatusCodes.Status200OK)]
@@ -190,7 +191,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     /// 204. A user may hold a limited number of streams open at once (Streams:MaxPerUser, default 5): beyond it,
     /// 429 with Retry-After.
     /// </remarks>
-    [HttpGet("{id:guid}/events/stream")]
+    [HttpGet("{id:uuid}/events/stream")]
     [EndpointName("streamSessionEvents")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [NoConnectionPerCall]

@@ -131,6 +131,15 @@ public abstract class AuthenticationTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.Created, writerCreate.StatusCode);
         Assert.Equal(HttpStatusCode.OK, readerList.StatusCode);
         await readerCreate.AssertProblemAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+
+        // RFC 6750 §3.1: the 403 says why in WWW-Authenticate, and which scope the call needs.
+        foreach (var (response, scope) in new[] { (writerList, "sessions:read"), (readerCreate, "sessions:write") })
+        {
+            var challenge = Assert.Single(response.Headers.WwwAuthenticate);
+            Assert.Equal("Bearer", challenge.Scheme);
+            Assert.Contains("error=\"insufficient_scope\"", challenge.Parameter, StringComparison.Ordinal);
+            Assert.Contains($"scope=\"{scope}\"", challenge.Parameter, StringComparison.Ordinal);
+        }
         Assert.Equal(0, (await readerList.ReadJsonAsync()).GetProperty("pagination").GetProperty("total").GetInt32());
     }
 

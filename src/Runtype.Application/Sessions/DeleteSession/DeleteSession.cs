@@ -3,8 +3,11 @@ using Runtype.Application.Common;
 
 namespace Runtype.Application.Sessions.DeleteSession;
 
-/// <summary>Deletes one of the caller's sessions and its events, whatever its status.</summary>
-public sealed record DeleteSession(Caller Caller, Guid Id) : ICommand, ISessionChange
+/// <summary>
+/// Deletes one of the caller's sessions and its events, whatever its status. <see cref="IfMatch"/> holds the versions
+/// an <c>If-Match</c> header accepts (null: no precondition), as for an update.
+/// </summary>
+public sealed record DeleteSession(Caller Caller, Guid Id, IReadOnlyCollection<long>? IfMatch = null) : ICommand, ISessionChange
 {
     Guid ISessionChange.SessionId => Id;
 }
@@ -15,6 +18,7 @@ public sealed class DeleteSessionHandler(ISessionRepository sessions) : ICommand
     {
         var session = await sessions.FindAsync(command.Id, command.Caller.UserId, cancellationToken)
             ?? throw new NotFoundException("session", command.Id);
+        PreconditionFailedException.ThrowUnlessMatched(command.IfMatch, session.Version);
         sessions.Remove(session);
         await sessions.SaveChangesAsync(cancellationToken);
         return Unit.Value;

@@ -37,6 +37,6 @@ public sealed class OpenSessionEventStreamHandler(
         }
 
         var slot = limiter.TryAcquire(query.Caller.UserId) ?? throw new TooManyStreamsException(settings.MaxPerUser, EventStreamSettings.RetryAfter);
-        return new SessionEventStream(session.Id, session.UserId, afterSequence, feed, signal, clock, settings, slot);
+        return new SessionEventStream(session.Id, session.UserId, afterSequence, feed, signal, clock, settings, limiter, slot);
     }
 }

@@ -34,10 +34,7 @@ public sealed class UpdateSessionHandler(ISessionRepository sessions, TimeProvid
     {
         var session = await sessions.FindAsync(command.Id, command.Caller.UserId, cancellationToken)
             ?? throw new NotFoundException("session", command.Id);
-        if (command.IfMatch is not null && !command.IfMatch.Contains(session.Version))
-        {
-            throw new PreconditionFailedException(session.Version);
-        }
+        PreconditionFailedException.ThrowUnlessMatched(command.IfMatch, session.Version);
 
         var now = clock.GetUtcNow();
         session.Update(
