@@ -1,12 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Persistence;
 
 namespace Runtype.Infrastructure.Sessions;
 
-internal sealed class SessionRepository(RuntypeDbContext db) : ISessionRepository
+internal sealed class SessionRepository(RuntypeDbContext db, PendingMeasurements measurements) : ISessionRepository
 {
     public Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         db.FindSessionForUpdateAsync(id, userId, cancellationToken);
@@ -29,6 +30,12 @@ internal sealed class SessionRepository(RuntypeDbContext db) : ISessionRepositor
 
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
+        // What this save writes, for the metrics of the command (recorded once its transaction commits).
+        var saving = db.ChangeTracker.Entries<Session>()
+            .Where(entry => entry.State != EntityState.Deleted)
+            .Select(entry => (Created: entry.State == EntityState.Added, Appended: entry.Entity.NewEvents.Where(e => db.Entry(e).State is EntityState.Detached or EntityState.Added).ToArray()))
+            .Where(change => change.Created || change.Appended.Length > 0)
+            .ToArray();
         try
         {
             await db.SaveSessionsAsync(cancellationToken);
@@ -36,6 +43,11 @@ internal sealed class SessionRepository(RuntypeDbContext db) : ISessionRepositor
         catch (DbUpdateConcurrencyException ex)
         {
             throw new ConcurrencyConflictException(ex);
+        }
+
+        foreach (var (created, appended) in saving)
+        {
+            measurements.SessionSaved(created, appended);
         }
     }
 }
