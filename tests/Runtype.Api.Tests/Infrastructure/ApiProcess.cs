@@ -24,9 +24,22 @@ public static class ApiProcess
         StartServerAsync(new Uri($"http://127.0.0.1:{FreePort()}"), cancellationToken, args);
 
     /// <summary>Starts a server at <paramref name="address"/> (e.g. again where a stopped one listened) and waits until it is ready.</summary>
-    public static async Task<ApiServer> StartServerAsync(Uri address, CancellationToken cancellationToken, params string[] args)
+    public static Task<ApiServer> StartServerAsync(Uri address, CancellationToken cancellationToken, params string[] args) =>
+        StartServerAsync(address, new Dictionary<string, string>(), cancellationToken, args);
+
+    /// <summary>Starts a server on a free loopback port with these environment variables (e.g. <c>OTEL_*</c>) and waits until it is ready.</summary>
+    public static Task<ApiServer> StartServerAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, params string[] args) =>
+        StartServerAsync(new Uri($"http://127.0.0.1:{FreePort()}"), environment, cancellationToken, args);
+
+    private static async Task<ApiServer> StartServerAsync(Uri address, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, string[] args)
     {
-        var server = new ApiServer(address, Process.Start(StartInfo(["--urls", address.ToString(), .. args]))!);
+        var start = StartInfo(["--urls", address.ToString(), .. args]);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var server = new ApiServer(address, Process.Start(start)!);
         try
         {
             await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), cancellationToken);
