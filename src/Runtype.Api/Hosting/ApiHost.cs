@@ -43,9 +43,11 @@ public static class ApiHost
         });
 
         AddServices(builder.Services, commandLineMode);
+        // Operability: Hosting/CrossOrigin.cs, Compression.cs, Telemetry.cs (the server's only)
+        builder.Services.AddCrossOrigin(builder.Configuration).AddCompression();
         if (!commandLineMode)
         {
-            builder.Services.AddTelemetry(builder.Configuration); // Hosting/Telemetry.cs
+            builder.Services.AddTelemetry(builder.Configuration);
         }
 
         var app = builder.Build();
@@ -129,6 +131,8 @@ public static class ApiHost
     private static void UsePipeline(WebApplication app)
     {
         app.UseApiRequestLogging();
+        app.UseCrossOrigin();
+        app.UseResponseCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use((context, next) =>
