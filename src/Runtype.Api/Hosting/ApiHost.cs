@@ -42,7 +42,7 @@ public static class ApiHost
             ServerLimits.Apply(kestrel.Limits, context.Configuration);
         });
 
-        AddServices(builder.Services, commandLineMode);
+        AddServices(builder.Services, builder.Configuration, commandLineMode);
         // Operability: Hosting/CrossOrigin.cs, Compression.cs, Telemetry.cs (the server's only)
         builder.Services.AddCrossOrigin(builder.Configuration).AddCompression();
         if (!commandLineMode)
@@ -55,7 +55,7 @@ public static class ApiHost
         return app;
     }
 
-    private static void AddServices(IServiceCollection services, bool commandLineMode)
+    private static void AddServices(IServiceCollection services, IConfiguration configuration, bool commandLineMode)
     {
         services.AddApiLogging(commandLineMode);
         services.AddSingleton(TimeProvider.System);
@@ -64,7 +64,7 @@ public static class ApiHost
         services.AddSingleton(provider => new IdempotencySettings(
             provider.GetRequiredService<IConfiguration>().GetValue("Idempotency:Retention", IdempotencySettings.DefaultRetention)));
         services.AddApplication();
-        services.AddInfrastructure();
+        services.AddInfrastructure(configuration);
         services.AddMediator((MediatorOptions options) =>
         {
             options.Namespace = "Runtype.Api.Mediator";
