@@ -85,7 +85,7 @@ public sealed partial class ReadmeWalkthroughTests : IDisposable
         await bash.StandardInput.WriteAsync(script);
         bash.StandardInput.Close();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        timeout.CancelAfter(TimeSpan.FromMinutes(5)); // a bound, not a speed check: each host command starts a process
         await bash.WaitForExitAsync(timeout.Token);
         return (bash.ExitCode, await output, await error);
     }

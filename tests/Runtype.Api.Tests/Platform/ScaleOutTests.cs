@@ -58,7 +58,12 @@ public abstract class TwoReplicas(ProcessDatabase database) : IAsyncLifetime
             throw;
         }
 
-        (A, B, Key) = (servers[0].Result, servers[1].Result, (await key).LastLine);
+        var created = await key;
+        (A, B, Key) = (servers[0].Result, servers[1].Result, created.LastLine);
+        if (created.Code != CommandLine.Ok)
+        {
+            throw new InvalidOperationException($"keys create failed ({created.Code}): {created.Error}");
+        }
     }
 
     public async ValueTask DisposeAsync()
