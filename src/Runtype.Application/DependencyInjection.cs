@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 using Runtype.Application.ApiKeys.CreateApiKey;
 using Runtype.Application.Common.Idempotency;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions.AppendSessionEvent;
 using Runtype.Application.Sessions.CreateSession;
 using Runtype.Application.Sessions.ListSessionEvents;
@@ -26,6 +27,8 @@ public static class DependencyInjection
         services.AddSingleton<SessionChangeSignal>();
         services.AddSingleton<EventStreamLimiter>();
         services.AddScoped<IdempotencyOutcome>();
+        services.AddSingleton<RuntypeMetrics>();
+        services.AddScoped<PendingMeasurements>();
         return services;
     }
 }

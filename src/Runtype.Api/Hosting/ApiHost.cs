@@ -15,8 +15,6 @@ using Runtype.Application.Sessions.CreateSession;
 using Runtype.Infrastructure;
 using Runtype.Infrastructure.Persistence;
 using Scalar.AspNetCore;
-using Serilog;
-using Serilog.Events;
 
 namespace Runtype.Api.Hosting;
 
@@ -47,6 +45,13 @@ public static class ApiHost
         });
 
         AddServices(builder.Services, builder.Configuration, commandLineMode);
+        // Operability: Hosting/CrossOrigin.cs, Compression.cs, Telemetry.cs (the server's only)
+        builder.Services.AddCrossOrigin(builder.Configuration).AddCompression();
+        if (!commandLineMode)
+        {
+            builder.Services.AddTelemetry(builder.Configuration);
+        }
+
         var app = builder.Build();
         UsePipeline(app);
         return app;
@@ -54,33 +59,7 @@ public static class ApiHost
 
     private static void AddServices(IServiceCollection services, IConfiguration configuration, bool commandLineMode)
     {
-        services.AddSerilog((provider, logger) =>
-        {
-            logger.MinimumLevel.Information()
-                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-                .MinimumLevel.Override("System", LogEventLevel.Warning)
-                .MinimumLevel.Override("Runtype.Api.Auth", LogEventLevel.Warning)
-                .ReadFrom.Configuration(provider.GetRequiredService<IConfiguration>())
-                .ReadFrom.Services(provider)
-                .Enrich.FromLogContext();
-            if (commandLineMode)
-            {
-                // stdout belongs to the command's output (the new key is its last line).
-                logger.MinimumLevel.Warning().WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose);
-            }
-            else
-            {
-                // Requests hand their log line to a queue and go on; one background thread formats and writes the lines
-                // (a console write, under the console's lock, is the slowest part of a request's logging). The queue
-                // holds 10,000 lines; should it fill up, requests wait for room rather than lose lines.
-                logger.WriteTo.Async(
-                    sink => sink.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj} traceId={TraceId}{NewLine}{Exception}"),
-                    bufferSize: 10_000,
-                    blockWhenFull: true);
-            }
-        });
-
+        services.AddApiLogging(commandLineMode);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new SessionSettings(
             provider.GetRequiredService<IConfiguration>().GetValue("Sessions:TimeToLive", SessionSettings.DefaultTimeToLive)));
@@ -157,12 +136,9 @@ public static class ApiHost
 
     private static void UsePipeline(WebApplication app)
     {
-        app.UseSerilogRequestLogging(options =>
-        {
-            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
-            options.GetLevel = (context, _, exception) =>
-                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
-        });
+        app.UseApiRequestLogging();
+        app.UseCrossOrigin();
+        app.UseResponseCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use((context, next) =>
@@ -189,6 +165,7 @@ public static class ApiHost
             Predicate = check => check.Tags.Contains("ready"),
             ResultStatusCodes = { [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },
         });
+        app.MapTelemetry();
         app.MapOpenApi(OpenApiSetup.DocumentPath);
         app.MapScalarApiReference(OpenApiSetup.ReferencePagePath, options => options
             .WithTitle("Runtype Sessions API")

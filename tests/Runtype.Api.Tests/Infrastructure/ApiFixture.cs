@@ -52,6 +52,11 @@ public abstract class ApiFixture : IAsyncLifetime
             }
 
             builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+            foreach (var category in (string[])["Runtype", "Runtype.Api.Auth", "Serilog.AspNetCore.RequestLoggingMiddleware"])
+            {
+                builder.UseSetting($"Serilog:MinimumLevel:Override:{category}", "Warning"); // the test host runs as Development
+            }
+
             builder.ConfigureTestServices(services =>
             {
                 services.AddSingleton<TimeProvider>(Clock);

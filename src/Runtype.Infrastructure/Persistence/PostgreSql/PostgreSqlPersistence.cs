@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Sessions;
@@ -30,7 +31,7 @@ internal static class PostgreSqlPersistence
 /// for the first to commit, then reads its result (instead of racing it to the same event sequence and retrying).
 /// EF Core writes the query; <see cref="RowLocks"/> adds the locking clause to it.
 /// </summary>
-internal sealed class PostgreSqlSessionRepository(RuntypeDbContext db) : SessionRepository(db)
+internal sealed class PostgreSqlSessionRepository(RuntypeDbContext db, PendingMeasurements measurements) : SessionRepository(db, measurements)
 {
     public override Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         Db.Sessions.TagWith(RowLocks.ForUpdate).FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
