@@ -1,5 +1,6 @@
 using Mediator;
 using Runtype.Application.Common;
+using Runtype.Application.Webhooks;
 
 namespace Runtype.Application.Sessions.DeleteSession;
 
@@ -9,13 +10,14 @@ public sealed record DeleteSession(Caller Caller, Guid Id) : ICommand, ISessionC
     Guid ISessionChange.SessionId => Id;
 }
 
-public sealed class DeleteSessionHandler(ISessionRepository sessions) : ICommandHandler<DeleteSession>
+public sealed class DeleteSessionHandler(ISessionRepository sessions, SessionWebhooks webhooks, TimeProvider clock) : ICommandHandler<DeleteSession>
 {
     public async ValueTask<Unit> Handle(DeleteSession command, CancellationToken cancellationToken)
     {
         var session = await sessions.FindAsync(command.Id, command.Caller.UserId, cancellationToken)
             ?? throw new NotFoundException("session", command.Id);
         sessions.Remove(session);
+        await webhooks.DeletedAsync(session, clock.GetUtcNow(), cancellationToken);
         await sessions.SaveChangesAsync(cancellationToken);
         return Unit.Value;
     }

@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+using Runtype.Application.Sessions;
+
+namespace Runtype.Application.Webhooks;
+
+/// <summary>A webhook endpoint as the API returns it (contract §7): never its secret.</summary>
+public record WebhookEndpointDto(
+    Guid Id,
+    string Url,
+    string? Description,
+    IReadOnlyList<string> EventTypes,
+    bool Enabled,
+    string? DisabledReason,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
+
+/// <summary>A new endpoint with its signing secret: the one answer besides a rotation that shows it.</summary>
+public sealed record CreatedWebhookEndpointDto : WebhookEndpointDto
+{
+    public CreatedWebhookEndpointDto(WebhookEndpointDto endpoint, string secret)
+        : base(endpoint)
+    {
+        Secret = secret;
+    }
+
+    [JsonPropertyOrder(1)]
+    public string Secret { get; init; }
+}
+
+/// <summary>The answer of a rotation: the new secret.</summary>
+public sealed record WebhookSecretDto(string Secret);
+
+/// <summary>One message on its way to one endpoint.</summary>
+public sealed record WebhookDeliveryDto(
+    Guid Id,
+    string MessageId,
+    string EventType,
+    string Status,
+    int Attempts,
+    DateTime? LastAttemptAt,
+    int? LastResponseStatus,
+    DateTime? NextAttemptAt,
+    DateTime CreatedAt);
+
+public sealed record WebhookEndpointPage(IReadOnlyList<WebhookEndpointDto> Data, Pagination Pagination);
+
+public sealed record WebhookDeliveryPage(IReadOnlyList<WebhookDeliveryDto> Data, Pagination Pagination);
