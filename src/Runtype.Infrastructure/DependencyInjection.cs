@@ -11,6 +11,7 @@ using Runtype.Infrastructure.Background;
 using Runtype.Infrastructure.Idempotency;
 using Runtype.Infrastructure.Persistence;
 using Runtype.Infrastructure.Sessions;
+using Runtype.Infrastructure.Webhooks;
 
 namespace Runtype.Infrastructure;
 
@@ -86,6 +87,12 @@ public static class DependencyInjection
                 configuration.GetValue("Sessions:SweepBatchSize", SweepSettings.DefaultBatchSize));
         });
         services.AddHostedService<SessionSweeper>();
+        services.AddSingleton<IDeliveryClaims>(sp => sp.GetRequiredService<DatabaseOptions>().Provider switch
+        {
+            DatabaseProvider.SqlServer => new SqlServerDeliveryClaims(),
+            _ => new SqliteDeliveryClaims(),
+        });
+        services.AddWebhooks();
         services.AddScoped<DatabaseMigrator>();
         return services;
     }

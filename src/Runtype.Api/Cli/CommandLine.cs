@@ -26,7 +26,7 @@ public static class CommandLine
     private const string UsageText = """
         Usage:
           Runtype.Api                                   serve the API
-          Runtype.Api keys create --user <userId> [--org <orgId>] [--name <label>] [--scopes sessions:read,sessions:write]
+          Runtype.Api keys create --user <userId> [--org <orgId>] [--name <label>] [--scopes sessions:read,sessions:write,webhooks:read,webhooks:write]
           Runtype.Api keys list [--user <userId>]
           Runtype.Api keys revoke <keyId>
           Runtype.Api migrate                           apply database migrations and exit

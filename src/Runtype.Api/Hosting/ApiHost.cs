@@ -1,7 +1,9 @@
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Runtype.Api.Auth;
 using Runtype.Api.Errors;
@@ -12,6 +14,7 @@ using Runtype.Application.Common;
 using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions;
 using Runtype.Application.Sessions.CreateSession;
+using Runtype.Application.Webhooks;
 using Runtype.Infrastructure;
 using Runtype.Infrastructure.Persistence;
 using Scalar.AspNetCore;
@@ -93,7 +96,8 @@ public static class ApiHost
             options.Assemblies = [typeof(CreateSession)];
             options.PipelineBehaviors =
             [
-                typeof(SessionChangeNotificationBehavior<,>), typeof(ValidationBehavior<,>), typeof(TransactionBehavior<,>), typeof(IdempotencyBehavior<,>),
+                typeof(WebhookDispatchBehavior<,>), typeof(SessionChangeNotificationBehavior<,>), typeof(ValidationBehavior<,>),
+                typeof(TransactionBehavior<,>), typeof(IdempotencyBehavior<,>),
             ];
         });
         services.AddHostedService<DatabaseMigrationService>();
@@ -124,6 +128,7 @@ public static class ApiHost
                 options.SuppressMapClientErrors = true;
             });
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+        services.AddSingleton(provider => new ResponseJson(provider.GetRequiredService<IOptions<JsonOptions>>().Value.JsonSerializerOptions));
         services.AddLiveProgress();
 
         services.AddSingleton(provider => JwtSettings.Read(provider.GetRequiredService<IConfiguration>()));
@@ -135,7 +140,9 @@ public static class ApiHost
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(CallerClaims.ReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.ReadPolicy))
-            .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy));
+            .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy))
+            .AddPolicy(CallerClaims.WebhooksReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WebhooksReadPolicy))
+            .AddPolicy(CallerClaims.WebhooksWritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WebhooksWritePolicy));
 
         services.AddApiRateLimits();
         services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>(DatabaseCheck, tags: ["ready"], customTestQuery: DatabaseMigrator.IsUpToDateAsync);

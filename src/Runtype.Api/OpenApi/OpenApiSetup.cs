@@ -61,6 +61,15 @@ public static class OpenApiSetup
             {
                 schema.Type = JsonSchemaType.String | JsonSchemaType.Null;
             }
+            else if (valueType == typeof(bool?))
+            {
+                schema.Type = JsonSchemaType.Boolean | JsonSchemaType.Null;
+            }
+            else if (valueType == typeof(IReadOnlyList<string>))
+            {
+                schema.Type = JsonSchemaType.Array | JsonSchemaType.Null;
+                schema.Items = new OpenApiSchema { Type = JsonSchemaType.String };
+            }
             else
             {
                 DescribeObject(schema, nullable: true);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Runtype.Application.Common.Idempotency;
 using Runtype.Domain.ApiKeys;
 using Runtype.Domain.Sessions;
+using Runtype.Domain.Webhooks;
 using Runtype.Infrastructure.Persistence.Configurations;
 using Runtype.Infrastructure.Sessions;
 
@@ -22,6 +23,12 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     internal DbSet<SessionCount> SessionCounts => Set<SessionCount>();
+
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+
+    public DbSet<WebhookMessage> WebhookMessages => Set<WebhookMessage>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     /// <summary>
     /// The caller's session, read (and tracked) for a change. The read happens inside the write transaction, so on
@@ -76,6 +83,9 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
         modelBuilder.ApplyConfiguration(new ApiKeyConfiguration());
         modelBuilder.ApplyConfiguration(new IdempotencyRecordConfiguration());
         modelBuilder.ApplyConfiguration(new SessionCountConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookEndpointConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookMessageConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookDeliveryConfiguration());
         SnakeCaseNames.Apply(modelBuilder);
     }
 
