@@ -37,3 +37,5 @@ public sealed class EventStreamOnSqlServer(SqlServerApiFixture api) : EventStrea
 public sealed class DashboardOnSqlServer(SqlServerApiFixture api) : DashboardTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
 
 public sealed class SessionCountOnSqlServer(SqlServerApiFixture api) : SessionCountTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
+
+public sealed class WebhookDeliveryOnSqlServer(Webhooks.SqlServerWebhookFixture api) : Webhooks.WebhookDeliveryTests(api.RequireDatabase()), IClassFixture<Webhooks.SqlServerWebhookFixture>;

@@ -34,3 +34,5 @@ public sealed class EventStreamOnSqlite(SqliteApiFixture api) : EventStreamTests
 public sealed class DashboardOnSqlite(SqliteApiFixture api) : DashboardTests(api), IClassFixture<SqliteApiFixture>;
 
 public sealed class SessionCountOnSqlite(SqliteApiFixture api) : SessionCountTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class WebhookDeliveryOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookDeliveryTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;
