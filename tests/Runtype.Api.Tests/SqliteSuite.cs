@@ -36,3 +36,5 @@ public sealed class DashboardOnSqlite(SqliteApiFixture api) : DashboardTests(api
 public sealed class SessionCountOnSqlite(SqliteApiFixture api) : SessionCountTests(api), IClassFixture<SqliteApiFixture>;
 
 public sealed class WebhookDeliveryOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookDeliveryTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;
+
+public sealed class WebhookClockOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookClockTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;

@@ -5,7 +5,8 @@ namespace Runtype.Application.Webhooks.DispatchWebhooks;
 /// <summary>
 /// Records the outcomes of finished attempts, one transaction for all: a 2xx succeeds the delivery; a 410 fails it
 /// and disables its endpoint; anything else (another status, no answer) schedules the next attempt or, after the
-/// last, fails it, and disables an endpoint that has failed every attempt for <see cref="WebhookSettings.DisableAfter"/>.
+/// last, fails it, and disables an endpoint that has failed every attempt for <see cref="WebhookSettings.DisableAfter"/>
+/// (a disabled endpoint's failed attempt, one asked for by hand, is not scheduled again).
 /// A disabled endpoint's pending deliveries fail with it. An outcome whose lease is no longer the delivery's (retried
 /// by hand, abandoned, deleted) is dropped. Returns how many outcomes were recorded.
 /// </summary>
@@ -58,6 +59,11 @@ public sealed class RecordWebhookAttemptsHandler(
                 if (endpoint.RecordFailure(now, settings.DisableAfter))
                 {
                     disabled.Add(endpoint.Id);
+                }
+                else if (!endpoint.Enabled)
+                {
+                    // A disabled endpoint gets the attempt it was asked for by hand (a test, a retry), no scheduled ones.
+                    delivery.Abandon(result.ResponseStatus);
                 }
             }
         }
