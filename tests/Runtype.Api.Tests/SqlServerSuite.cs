@@ -41,3 +41,5 @@ public sealed class SessionCountOnSqlServer(SqlServerApiFixture api) : SessionCo
 public sealed class WebhookDeliveryOnSqlServer(Webhooks.SqlServerWebhookFixture api) : Webhooks.WebhookDeliveryTests(api.RequireDatabase()), IClassFixture<Webhooks.SqlServerWebhookFixture>;
 
 public sealed class WebhookClockOnSqlServer(Webhooks.SqlServerWebhookFixture api) : Webhooks.WebhookClockTests(api.RequireDatabase()), IClassFixture<Webhooks.SqlServerWebhookFixture>;
+
+public sealed class WebhookEndpointsOnSqlServer(Webhooks.SqlServerWebhookFixture api) : Webhooks.WebhookEndpointsTests(api.RequireDatabase()), IClassFixture<Webhooks.SqlServerWebhookFixture>;

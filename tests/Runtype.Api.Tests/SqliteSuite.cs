@@ -38,3 +38,5 @@ public sealed class SessionCountOnSqlite(SqliteApiFixture api) : SessionCountTes
 public sealed class WebhookDeliveryOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookDeliveryTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;
 
 public sealed class WebhookClockOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookClockTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;
+
+public sealed class WebhookEndpointsOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookEndpointsTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;

@@ -1,10 +1,9 @@
-using System.Text.Json.Serialization;
 using Runtype.Application.Sessions;
 
 namespace Runtype.Application.Webhooks;
 
 /// <summary>A webhook endpoint as the API returns it (contract §7): never its secret.</summary>
-public record WebhookEndpointDto(
+public sealed record WebhookEndpointDto(
     Guid Id,
     string Url,
     string? Description,
@@ -15,17 +14,16 @@ public record WebhookEndpointDto(
     DateTime UpdatedAt);
 
 /// <summary>A new endpoint with its signing secret: the one answer besides a rotation that shows it.</summary>
-public sealed record CreatedWebhookEndpointDto : WebhookEndpointDto
-{
-    public CreatedWebhookEndpointDto(WebhookEndpointDto endpoint, string secret)
-        : base(endpoint)
-    {
-        Secret = secret;
-    }
-
-    [JsonPropertyOrder(1)]
-    public string Secret { get; init; }
-}
+public sealed record CreatedWebhookEndpointDto(
+    Guid Id,
+    string Url,
+    string? Description,
+    IReadOnlyList<string> EventTypes,
+    bool Enabled,
+    string? DisabledReason,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    string Secret);
 
 /// <summary>The answer of a rotation: the new secret.</summary>
 public sealed record WebhookSecretDto(string Secret);

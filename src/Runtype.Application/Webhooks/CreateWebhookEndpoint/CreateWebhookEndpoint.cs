@@ -18,6 +18,6 @@ public sealed class CreateWebhookEndpointHandler(IWebhookEndpointRepository endp
         var endpoint = WebhookEndpoint.Create(command.Caller.UserId, command.Url!, command.EventTypes, command.Description, clock.GetUtcNow());
         endpoints.Add(endpoint);
         await endpoints.SaveChangesAsync(cancellationToken);
-        return new CreatedWebhookEndpointDto(endpoint.ToDto(), endpoint.Secret);
+        return endpoint.ToCreatedDto();
     }
 }
