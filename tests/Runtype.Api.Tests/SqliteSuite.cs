@@ -1,5 +1,6 @@
 using Runtype.Api.Tests.Infrastructure;
 using Runtype.Api.Tests.Platform;
+using Runtype.Api.Tests.Reliability;
 using Runtype.Api.Tests.Safety;
 using Runtype.Api.Tests.Security;
 using Runtype.Api.Tests.Sessions;
@@ -34,6 +35,13 @@ public sealed class EventStreamOnSqlite(SqliteApiFixture api) : EventStreamTests
 public sealed class DashboardOnSqlite(SqliteApiFixture api) : DashboardTests(api), IClassFixture<SqliteApiFixture>;
 
 public sealed class SessionCountOnSqlite(SqliteApiFixture api) : SessionCountTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class ScaleOutOnSqlite(TwoReplicasOnSqlite replicas) : ScaleOutTests(replicas), IClassFixture<TwoReplicasOnSqlite>;
+
+public sealed class StreamAcrossReplicasOnSqlite(TwoReplicasOnSqlite replicas) : StreamAcrossReplicasTests(replicas), IClassFixture<TwoReplicasOnSqlite>;
+
+[Collection(ReliabilityCollection.Name)]
+public sealed class CrashConsistencyOnSqlite() : CrashConsistencyTests(new SqliteProcessDatabase());
 
 public sealed class WebhookDeliveryOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookDeliveryTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;
 

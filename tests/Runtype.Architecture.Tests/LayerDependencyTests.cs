@@ -5,6 +5,7 @@ using Runtype.Application.Common;
 using Runtype.Application.Sessions.UpdateSession;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Persistence;
+using Runtype.Infrastructure.Persistence.Sqlite;
 using static Runtype.Architecture.Tests.Layers;
 
 namespace Runtype.Architecture.Tests;

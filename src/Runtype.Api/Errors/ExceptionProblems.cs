@@ -17,7 +17,8 @@ namespace Runtype.Api.Errors;
 /// The one place where failures become HTTP: validation failures, domain errors, not-found, preconditions and
 /// framework exceptions each map to their status and problem; anything else is a logged 500 with no details.
 /// </summary>
-public sealed partial class ExceptionProblems(IProblemDetailsService problemDetails, ILogger<ExceptionProblems> logger) : IExceptionHandler
+public sealed partial class ExceptionProblems(IProblemDetailsService problemDetails, DatabaseFailures databaseFailures, ILogger<ExceptionProblems> logger)
+    : IExceptionHandler
 {
     private const string RetryAfterSeconds = "1";
 
@@ -55,7 +56,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
         });
     }
 
-    public static ProblemDetails ToProblem(Exception exception) => exception switch
+    private ProblemDetails ToProblem(Exception exception) => exception switch
     {
         ValidationException validation => ApiProblems.Validation(validation.Errors
             .GroupBy(e => e.PropertyName, StringComparer.Ordinal)
@@ -90,7 +91,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
             // e.g. "Content-Type: application/json; charset=utf-16" over bytes that are not UTF-16.
             ["body"] = ["The body is not valid text in the charset its Content-Type names (send UTF-8 JSON)."],
         }),
-        _ when DatabaseFailures.IsUnavailable(exception) => ApiProblems.Create(
+        _ when databaseFailures.IsUnavailable(exception) => ApiProblems.Create(
             StatusCodes.Status503ServiceUnavailable, "The database is temporarily unavailable. Retry later; nothing was changed.", "database_unavailable"),
         _ => ApiProblems.Create(StatusCodes.Status500InternalServerError, "An unexpected error occurred. Quote the traceId when you report it.", "internal_error"),
     };

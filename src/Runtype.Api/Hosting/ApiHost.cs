@@ -47,13 +47,13 @@ public static class ApiHost
             ServerLimits.Apply(kestrel.Limits, context.Configuration);
         });
 
-        AddServices(builder.Services, commandLineMode);
+        AddServices(builder.Services, builder.Configuration, commandLineMode);
         var app = builder.Build();
         UsePipeline(app);
         return app;
     }
 
-    private static void AddServices(IServiceCollection services, bool commandLineMode)
+    private static void AddServices(IServiceCollection services, IConfiguration configuration, bool commandLineMode)
     {
         services.AddSerilog((provider, logger) =>
         {
@@ -88,7 +88,7 @@ public static class ApiHost
         services.AddSingleton(provider => new IdempotencySettings(
             provider.GetRequiredService<IConfiguration>().GetValue("Idempotency:Retention", IdempotencySettings.DefaultRetention)));
         services.AddApplication();
-        services.AddInfrastructure();
+        services.AddInfrastructure(configuration);
         services.AddMediator((MediatorOptions options) =>
         {
             options.Namespace = "Runtype.Api.Mediator";

@@ -41,43 +41,8 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTime>
     public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
     {
         Span<byte> text = stackalloc byte[Length];
-        Format(value, text);
+        value.ToUniversalTime().TryFormat(text, out _, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         writer.WriteStringValue(text);
-    }
-
-    /// <summary>
-    /// The digits written directly (a list page has 60 timestamps): formatting with a custom format string was 1.5 % of
-    /// a list call's CPU by itself (docs/performance.md). Same text as <c>yyyy-MM-dd'T'HH:mm:ss.fff'Z'</c> with the
-    /// invariant culture (UtcTimestampConverterTests).
-    /// </summary>
-    public static void Format(DateTime value, Span<byte> text)
-    {
-        var utc = value.ToUniversalTime();
-        var (year, month, day) = utc;
-        var time = utc.TimeOfDay;
-        Digits(text[..4], year);
-        text[4] = (byte)'-';
-        Digits(text.Slice(5, 2), month);
-        text[7] = (byte)'-';
-        Digits(text.Slice(8, 2), day);
-        text[10] = (byte)'T';
-        Digits(text.Slice(11, 2), time.Hours);
-        text[13] = (byte)':';
-        Digits(text.Slice(14, 2), time.Minutes);
-        text[16] = (byte)':';
-        Digits(text.Slice(17, 2), time.Seconds);
-        text[19] = (byte)'.';
-        Digits(text.Slice(20, 3), time.Milliseconds);
-        text[23] = (byte)'Z';
-    }
-
-    private static void Digits(Span<byte> target, int value)
-    {
-        for (var i = target.Length - 1; i >= 0; i--)
-        {
-            (value, var digit) = Math.DivRem(value, 10);
-            target[i] = (byte)('0' + digit);
-        }
     }
 }
 

@@ -12,7 +12,7 @@ namespace Runtype.Api.Http;
 /// </summary>
 public sealed class DatabaseConnectionPerCall(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, IDatabaseSession database)
+    public async Task InvokeAsync(HttpContext context, ICallConnection database)
     {
         var endpoint = context.GetEndpoint();
         if (endpoint?.Metadata.GetMetadata<ControllerActionDescriptor>() is null

@@ -38,7 +38,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public async Task<ActionResult<SessionPage>> List(
         [FromQuery] string? status, [FromQuery] int? limit, [FromQuery] int? offset, CancellationToken cancellationToken) =>
-        new SessionPageResult(await sender.Send(new ListSessions(User.ToCaller(), status, limit ?? ListSessions.DefaultLimit, offset ?? 0), cancellationToken));
+        await sender.Send(new ListSessions(User.ToCaller(), status, limit ?? ListSessions.DefaultLimit, offset ?? 0), cancellationToken);
 
     /// <summary>Create a generation session, in status intake.</summary>
     [HttpPost]

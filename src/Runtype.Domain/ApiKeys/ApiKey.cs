@@ -40,22 +40,6 @@ public sealed class ApiKey
         CreatedAt = createdAt;
     }
 
-    /// <summary>A key as it was stored, for reads that build it from a row themselves (EF Core sets the properties on its own).</summary>
-    public static ApiKey Restore(
-        string id, string userId, string? organizationId, string name, string scopes, byte[] secretHash, DateTime createdAt,
-        DateTime? lastUsedAt, DateTime? revokedAt) => new()
-        {
-            Id = id,
-            UserId = userId,
-            OrganizationId = organizationId,
-            Name = name,
-            Scopes = scopes,
-            SecretHash = secretHash,
-            CreatedAt = createdAt,
-            LastUsedAt = lastUsedAt,
-            RevokedAt = revokedAt,
-        };
-
     public string Id { get; private set; }
 
     public string UserId { get; private set; }

@@ -80,33 +80,6 @@ public sealed class Session
         return new Session(userId, organizationId, catalogVersion, schemaVersion, prd, UtcTimestamp.From(now), timeToLive);
     }
 
-    /// <summary>
-    /// A session as it was stored, for reads that build it from a row themselves (EF Core sets the properties on its
-    /// own). No rule is checked: the row was written through this class.
-    /// </summary>
-    public static Session Restore(
-        Guid id, string userId, string? organizationId, SessionStatus status, string? catalogVersion, string? schemaVersion,
-        string? prd, string? plan, string? productObject, string? productObjectHash, string? assemblyState,
-        DateTime createdAt, DateTime updatedAt, DateTime expiresAt, long version, long lastEventSequence) => new()
-        {
-            Id = id,
-            UserId = userId,
-            OrganizationId = organizationId,
-            Status = status,
-            CatalogVersion = catalogVersion,
-            SchemaVersion = schemaVersion,
-            Prd = prd,
-            Plan = plan,
-            ProductObject = productObject,
-            ProductObjectHash = productObjectHash,
-            AssemblyState = assemblyState,
-            CreatedAt = createdAt,
-            UpdatedAt = updatedAt,
-            ExpiresAt = expiresAt,
-            Version = version,
-            LastEventSequence = lastEventSequence,
-        };
-
     /// <summary>An active session whose <see cref="ExpiresAt"/> has passed is expired, whether or not the sweeper has persisted it.</summary>
     public static bool HasExpired(SessionStatus status, DateTime expiresAt, DateTimeOffset now) =>
         !SessionLifecycle.IsTerminal(status) && now.UtcDateTime >= expiresAt;

@@ -29,23 +29,6 @@ public sealed class SessionEvent
         CreatedAt = createdAt;
     }
 
-    /// <summary>An event as it was stored, for reads that build it from a row themselves (EF Core sets the properties on its own).</summary>
-    public static SessionEvent Restore(
-        Guid id, Guid sessionId, long sequence, string userId, string? organizationId, string type, string? stage, string? message,
-        string payload, DateTime createdAt) => new()
-        {
-            Id = id,
-            SessionId = sessionId,
-            Sequence = sequence,
-            UserId = userId,
-            OrganizationId = organizationId,
-            Type = type,
-            Stage = stage,
-            Message = message,
-            Payload = payload,
-            CreatedAt = createdAt,
-        };
-
     public Guid Id { get; private set; }
 
     public Guid SessionId { get; private set; }

@@ -7,10 +7,14 @@ namespace Runtype.Infrastructure.ApiKeys;
 
 internal sealed class ApiKeyRepository(RuntypeDbContext db) : IApiKeyRepository
 {
+    /// <summary>The key with this id, not tracked: every authenticated call looks its key up.</summary>
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, CancellationToken, Task<ApiKey?>>> ById = new(() =>
+        EF.CompileAsyncQuery((RuntypeDbContext db, string id, CancellationToken _) => db.ApiKeys.AsNoTracking().FirstOrDefault(k => k.Id == id)));
+
     public Task<ApiKey?> FindAsync(string id, CancellationToken cancellationToken) =>
         db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
 
-    public Task<ApiKey?> GetAsync(string id, CancellationToken cancellationToken) => db.FindApiKeyAsync(id, cancellationToken);
+    public Task<ApiKey?> GetAsync(string id, CancellationToken cancellationToken) => ById.For(db)(db, id, cancellationToken);
 
     public async Task<IReadOnlyList<ApiKey>> ListAsync(string? userId, CancellationToken cancellationToken) =>
         await db.ApiKeys.AsNoTracking()

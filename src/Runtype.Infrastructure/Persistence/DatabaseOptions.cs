@@ -1,27 +1,43 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Runtype.Infrastructure.Persistence;
 
 public enum DatabaseProvider
 {
     Sqlite,
     SqlServer,
+    PostgreSql,
 }
 
-/// <summary>
-/// Configuration <c>Database:*</c> and <c>ConnectionStrings:Runtype</c>. <see cref="ConnectionString"/> is what the
-/// service serves with; <see cref="MigrationConnectionString"/> is what the migrator uses. They differ on SQLite only:
-/// the migrator may create the database file, the serving connections never do (see <c>SqliteSetup</c>).
-/// </summary>
+/// <summary>Configuration <c>Database:Provider</c>, <c>Database:MigrateOnStartup</c> and <c>ConnectionStrings:Runtype</c>.</summary>
 public sealed record DatabaseOptions(DatabaseProvider Provider, string ConnectionString, bool MigrateOnStartup)
 {
+    public const string ConnectionStringName = "Runtype";
+
     public const string DefaultSqliteConnectionString = "Data Source=data/runtype.db";
 
-    /// <summary>The connection string of the migrator (and of the verbs that migrate first); the serving one unless set.</summary>
-    public string MigrationConnectionString
+    public static DatabaseOptions Read(IConfiguration configuration)
     {
-        get => field ?? ConnectionString;
-        init;
-    }
+        var providerText = configuration["Database:Provider"];
+        DatabaseProvider provider;
+        if (string.IsNullOrWhiteSpace(providerText))
+        {
+            provider = DatabaseProvider.Sqlite;
+        }
+        else if (!Enum.TryParse(providerText, ignoreCase: true, out provider) || !Enum.IsDefined(provider) || int.TryParse(providerText, out _))
+        {
+            throw new InvalidOperationException(
+                $"Database:Provider must be one of {string.Join(", ", Enum.GetNames<DatabaseProvider>())}, not '{providerText}'.");
+        }
 
-    /// <summary>The full path of the SQLite database file the service serves from; null for SQL Server or an in-memory database.</summary>
-    public string? SqliteFilePath { get; init; }
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            connectionString = provider == DatabaseProvider.Sqlite
+                ? DefaultSqliteConnectionString
+                : throw new InvalidOperationException($"ConnectionStrings:Runtype is required when Database:Provider is {provider}.");
+        }
+
+        return new DatabaseOptions(provider, connectionString, configuration.GetValue("Database:MigrateOnStartup", true));
+    }
 }

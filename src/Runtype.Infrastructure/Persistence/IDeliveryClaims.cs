@@ -5,9 +5,10 @@ namespace Runtype.Infrastructure.Persistence;
 
 /// <summary>
 /// The provider's way of reading the due deliveries of a claim so that two dispatchers never claim the same one. It
-/// runs inside the claim's transaction, which then leases what it read: SQL Server skips and update-locks the rows
-/// (<c>READPAST, UPDLOCK</c>); SQLite needs nothing more, the transaction holding the database's write lock (the write
-/// turn: <see cref="SqliteWriteGate"/> and <c>BEGIN IMMEDIATE</c>).
+/// runs inside the claim's transaction, which then leases what it read. One implementation in each provider's folder:
+/// PostgreSQL locks the rows and skips those another claim holds (<c>FOR UPDATE SKIP LOCKED</c>), SQL Server likewise
+/// (<c>READPAST, UPDLOCK</c>), SQLite needs nothing more (the transaction already holds the database's write lock: the
+/// write turn).
 /// </summary>
 internal interface IDeliveryClaims
 {
@@ -28,22 +29,4 @@ internal static class DueDeliveries
 
         return due.OrderBy(d => d.NextAttemptAt).Take(limit);
     }
-}
-
-/// <summary>SQLite: the claim's transaction already holds the write lock, so a plain read cannot race another claim.</summary>
-internal sealed class SqliteDeliveryClaims : IDeliveryClaims
-{
-    public Task<List<WebhookDelivery>> LockDueAsync(RuntypeDbContext db, DateTime now, int limit, IReadOnlyCollection<Guid> excludedEndpoints, CancellationToken cancellationToken) =>
-        DueDeliveries.Of(db.WebhookDeliveries, now, limit, excludedEndpoints).ToListAsync(cancellationToken);
-}
-
-/// <summary>
-/// SQL Server: rows another dispatcher's claim holds are skipped (<c>READPAST</c>) rather than waited for, and the rows
-/// read are update-locked until the claim commits (<c>UPDLOCK, ROWLOCK</c>), so no two claims lease the same delivery.
-/// </summary>
-internal sealed class SqlServerDeliveryClaims : IDeliveryClaims
-{
-    public Task<List<WebhookDelivery>> LockDueAsync(RuntypeDbContext db, DateTime now, int limit, IReadOnlyCollection<Guid> excludedEndpoints, CancellationToken cancellationToken) =>
-        DueDeliveries.Of(db.WebhookDeliveries.FromSql($"SELECT * FROM [webhook_deliveries] WITH (READPAST, UPDLOCK, ROWLOCK)"), now, limit, excludedEndpoints)
-            .ToListAsync(cancellationToken);
 }

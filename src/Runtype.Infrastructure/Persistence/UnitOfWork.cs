@@ -1,19 +1,21 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Runtype.Application.Common;
 
 namespace Runtype.Infrastructure.Persistence;
 
 /// <summary>
-/// One transaction per command, inside the provider's execution strategy (SQL Server retries transient faults
-/// there). Writers of one session queue rather than conflict (SQLite: the process's writers take turns in
-/// <see cref="SqliteWriteGate"/>, and the transaction is <c>BEGIN IMMEDIATE</c>; SQL Server: the session is read with
-/// an update lock). Should a save still meet a stale concurrency token (or a concurrent first use of an idempotency
-/// key), the whole command runs again on fresh state, a bounded number of times.
+/// One transaction per command, inside the provider's execution strategy (which retries transient faults where the
+/// provider has them). Writers of one session queue rather than conflict: each provider's read for a change takes the
+/// row's lock, or (SQLite) the transaction holds the database's write lock from its start. Should a save still meet a
+/// stale concurrency token (or a concurrent first use of an idempotency key), the whole command runs again on fresh
+/// state, a bounded number of times.
 /// </summary>
-internal sealed class UnitOfWork(RuntypeDbContext db, SqliteWriteGate gate) : IUnitOfWork
+internal class UnitOfWork(RuntypeDbContext db) : IUnitOfWork
 {
     internal const int MaxAttempts = 8;
+
+    protected RuntypeDbContext Db => db;
 
     public async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -21,15 +23,14 @@ internal sealed class UnitOfWork(RuntypeDbContext db, SqliteWriteGate gate) : IU
         {
             try
             {
-                using var turn = await gate.EnterAsync(cancellationToken);
-                using var lockWait = BoundLockWait(turn);
+                using var turn = await EnterWriteTurnAsync(cancellationToken);
                 var strategy = db.Database.CreateExecutionStrategy();
                 return await strategy.ExecuteAsync(
                     (db, work),
                     static async (_, state, ct) =>
                     {
                         state.db.ChangeTracker.Clear();
-                        await using var transaction = await state.db.Database.BeginTransactionAsync(ct);
+                        await using var transaction = await BeginAsync(state.db, ct);
                         var result = await state.work(ct);
                         await transaction.CommitAsync(ct);
                         return result;
@@ -45,27 +46,25 @@ internal sealed class UnitOfWork(RuntypeDbContext db, SqliteWriteGate gate) : IU
         }
     }
 
-    /// <summary>On SQLite, what is left of the busy timeout after the turn's wait is what BEGIN IMMEDIATE may wait for the lock.</summary>
-    private LockWait BoundLockWait(SqliteWriteGate.Turn turn)
+    /// <summary>
+    /// Begins the transaction. EF Core opens the connection for it and, when the BEGIN itself fails (SQLite's lock held
+    /// by another process past the busy timeout, a lost server connection), leaves it counted as open: the pooled
+    /// context would then refuse every connection it is lent later ("the instance of DbConnection is currently in
+    /// use"). The failed open is closed here, so the context goes back to its pool as it came.
+    /// </summary>
+    private static async Task<IDbContextTransaction> BeginAsync(RuntypeDbContext db, CancellationToken cancellationToken)
     {
-        if (!gate.Enabled || db.Database.GetDbConnection() is not SqliteConnection connection)
+        try
         {
-            return default;
+            return await db.Database.BeginTransactionAsync(cancellationToken);
         }
-
-        var original = connection.DefaultTimeout;
-        connection.DefaultTimeout = Math.Clamp((int)Math.Ceiling(turn.Remaining.TotalSeconds), 1, original);
-        return new LockWait(connection, original);
-    }
-
-    private readonly struct LockWait(SqliteConnection? connection, int original) : IDisposable
-    {
-        public void Dispose()
+        catch
         {
-            if (connection is not null)
-            {
-                connection.DefaultTimeout = original;
-            }
+            await db.Database.CloseConnectionAsync();
+            throw;
         }
     }
+
+    /// <summary>What a write waits for before its transaction begins, released when it ends; nothing by default.</summary>
+    protected virtual ValueTask<IDisposable?> EnterWriteTurnAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Runtype.Infrastructure;
 using Runtype.Infrastructure.Persistence;
+using Runtype.Infrastructure.Persistence.SqlServer;
 
 namespace Runtype.Api.Tests.Infrastructure;
 
@@ -18,6 +19,8 @@ public sealed class OfflineDatabase : IDisposable
     public const string SqlServerConnectionString =
         "Server=tcp:runtype-db.invalid,1433;Database=runtype;User Id=runtype;Password=unused;Encrypt=True;TrustServerCertificate=True";
 
+    public const string PostgreSqlConnectionString = "Host=runtype-db.invalid;Database=runtype;Username=runtype;Password=unused";
+
     private readonly ServiceProvider _services;
     private readonly AsyncServiceScope _scope;
 
@@ -27,10 +30,15 @@ public sealed class OfflineDatabase : IDisposable
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Database:Provider"] = provider.ToString(),
-                ["ConnectionStrings:Runtype"] = provider == DatabaseProvider.SqlServer ? SqlServerConnectionString : "Data Source=:memory:",
+                ["ConnectionStrings:Runtype"] = provider switch
+                {
+                    DatabaseProvider.SqlServer => SqlServerConnectionString,
+                    DatabaseProvider.PostgreSql => PostgreSqlConnectionString,
+                    _ => "Data Source=:memory:",
+                },
             })
             .Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddInfrastructure();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddInfrastructure(configuration);
         configure?.Invoke(services);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         _scope = _services.CreateAsyncScope();

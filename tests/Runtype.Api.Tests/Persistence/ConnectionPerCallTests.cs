@@ -12,9 +12,9 @@ public sealed class CountedConnectionsApiFixture : SqliteApiFixture
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        var real = services.Single(d => d.ServiceType == typeof(IDatabaseSession)).ImplementationType!;
+        var real = services.Single(d => d.ServiceType == typeof(ICallConnection)).ImplementationType!;
         services.AddScoped(real);
-        services.AddScoped<IDatabaseSession>(sp => new CountedDatabaseSession((IDatabaseSession)sp.GetRequiredService(real), Holds));
+        services.AddScoped<ICallConnection>(sp => new CountedCallConnection((ICallConnection)sp.GetRequiredService(real), Holds));
     }
 
     public sealed class ConnectionHolds
@@ -35,7 +35,7 @@ public sealed class CountedConnectionsApiFixture : SqliteApiFixture
         public void Release() => Interlocked.Decrement(ref _open);
     }
 
-    private sealed class CountedDatabaseSession(IDatabaseSession real, ConnectionHolds holds) : IDatabaseSession
+    private sealed class CountedCallConnection(ICallConnection real, ConnectionHolds holds) : ICallConnection
     {
         public async Task<IAsyncDisposable> HoldOpenAsync(CancellationToken cancellationToken)
         {

@@ -4,18 +4,21 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Runtype.Api.Tests.Infrastructure;
 using Runtype.Infrastructure.Persistence;
+using Runtype.Infrastructure.Persistence.PostgreSql;
+using Runtype.Infrastructure.Persistence.Sqlite;
+using Runtype.Infrastructure.Persistence.SqlServer;
 
 namespace Runtype.Api.Tests.Persistence;
 
 /// <summary>
-/// The EF Core model of each provider against its migrations, and the SQL Server schema as its migrations script
-/// it, all without a server (contract §6).
+/// The EF Core model of each provider against its migrations, and the SQL Server and PostgreSQL schemas as their
+/// migrations script them, all without a server (contract §6).
 /// </summary>
 public sealed class SchemaTests
 {
     private const string Collation = SqlServerRuntypeDbContext.IdentifierCollation;
 
-    public static TheoryData<DatabaseProvider> Providers => [DatabaseProvider.Sqlite, DatabaseProvider.SqlServer];
+    public static TheoryData<DatabaseProvider> Providers => [DatabaseProvider.Sqlite, DatabaseProvider.SqlServer, DatabaseProvider.PostgreSql];
 
     [Theory]
     [MemberData(nameof(Providers))]
@@ -29,26 +32,68 @@ public sealed class SchemaTests
     }
 
     [Fact]
-    public void Each_provider_has_its_own_migrations()
+    public void Each_provider_has_its_own_context_and_migrations()
     {
         using var sqlite = OfflineDatabase.For(DatabaseProvider.Sqlite);
         using var sqlServer = OfflineDatabase.For(DatabaseProvider.SqlServer);
+        using var postgreSql = OfflineDatabase.For(DatabaseProvider.PostgreSql);
 
-        Assert.Empty(sqlite.Context.Database.GetMigrations().Intersect(sqlServer.Context.Database.GetMigrations(), StringComparer.Ordinal));
         Assert.IsType<SqliteRuntypeDbContext>(sqlite.Context);
         Assert.IsType<SqlServerRuntypeDbContext>(sqlServer.Context);
+        Assert.IsType<PostgreSqlRuntypeDbContext>(postgreSql.Context);
+        var migrations = new[] { sqlite, sqlServer, postgreSql }.Select(d => d.Context.Database.GetMigrations().ToList()).ToList();
+        Assert.All(migrations, Assert.NotEmpty);
+        Assert.Equal(migrations.Sum(m => m.Count), migrations.SelectMany(m => m).Distinct(StringComparer.Ordinal).Count());
     }
 
-    [Fact]
-    public void Both_providers_have_the_same_tables_keys_and_indexes()
+    [Theory]
+    [InlineData(DatabaseProvider.SqlServer)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public void Every_provider_has_the_same_tables_keys_and_indexes(DatabaseProvider provider)
     {
         using var sqlite = OfflineDatabase.For(DatabaseProvider.Sqlite);
-        using var sqlServer = OfflineDatabase.For(DatabaseProvider.SqlServer);
+        using var other = OfflineDatabase.For(provider);
 
         var expected = Describe(sqlite.Context);
 
-        Assert.Equal(expected, Describe(sqlServer.Context));
+        Assert.Equal(expected, Describe(other.Context));
         Assert.Contains("index ix_sessions_user_created (user_id, created_at desc, id desc)", expected);
+    }
+
+    [Fact]
+    public void The_PostgreSQL_migrations_create_the_schema_with_deliberate_types_every_index_and_the_counts_triggers()
+    {
+        using var database = OfflineDatabase.For(DatabaseProvider.PostgreSql);
+
+        var script = database.Context.GetService<IMigrator>().GenerateScript();
+
+        foreach (var part in new[]
+        {
+            "CREATE INDEX ix_sessions_user_created ON sessions (user_id, created_at DESC, id DESC);",
+            "CREATE INDEX ix_sessions_user_status_created ON sessions (user_id, status, created_at DESC, id DESC);",
+            "CREATE INDEX ix_sessions_status_expires ON sessions (status, expires_at, user_id);",
+            "CREATE UNIQUE INDEX ux_session_events_session_sequence ON session_events (session_id, sequence);",
+            "CREATE INDEX ix_api_keys_user ON api_keys (user_id);",
+            "CONSTRAINT \"FK_session_events_sessions_session_id\" FOREIGN KEY (session_id) REFERENCES sessions (id) ON DELETE CASCADE",
+            "CREATE TRIGGER \"tr_sessions_counts_insert_delete\" AFTER INSERT OR DELETE ON \"sessions\"",
+            "CREATE TRIGGER \"tr_sessions_counts_update\" AFTER UPDATE OF \"user_id\", \"status\" ON \"sessions\"",
+
+            // UTC timestamps at the millisecond the API prints.
+            "created_at timestamp(3) with time zone NOT NULL", "expires_at timestamp(3) with time zone NOT NULL",
+            "last_used_at timestamp(3) with time zone,",
+
+            // Free-form JSON kept as the text received (jsonb would reorder the keys); bounded strings; UUIDs.
+            "prd text,", "plan text,", "product_object text,", "assembly_state text,", "payload text NOT NULL",
+            "status character varying(16) NOT NULL", "version bigint NOT NULL", "product_object_hash character varying(64)",
+            "id uuid NOT NULL", "session_id uuid NOT NULL", "id character varying(16) NOT NULL",
+        })
+        {
+            Assert.Contains(part, script, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("json", script.Replace("\"__EFMigrationsHistory\"", string.Empty, StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("character(", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("without time zone", script, StringComparison.Ordinal);
     }
 
     [Fact]

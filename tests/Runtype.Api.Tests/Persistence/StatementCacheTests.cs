@@ -3,7 +3,7 @@ using System.Net;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Runtype.Api.Tests.Infrastructure;
-using Runtype.Infrastructure.Persistence;
+using Runtype.Infrastructure.Persistence.Sqlite;
 
 namespace Runtype.Api.Tests.Persistence;
 
@@ -119,8 +119,7 @@ public sealed class StatementCacheTests : IDisposable
     [Fact]
     public async Task Leases_take_back_clean_connections_only_and_fail_like_an_open_when_the_file_is_gone()
     {
-        var options = new DatabaseOptions(DatabaseProvider.Sqlite, $"Data Source={_file}", MigrateOnStartup: false) { SqliteFilePath = _file };
-        using var leases = new SqliteConnectionLeases(options);
+        using var leases = new SqliteConnectionLeases(new SqliteDatabase($"Data Source={_file}", $"Data Source={_file}", _file));
 
         var first = await leases.RentAsync(TestContext.Current.CancellationToken);
         leases.Return(first);

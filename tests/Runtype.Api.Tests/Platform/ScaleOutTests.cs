@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Data.Sqlite;
 using Runtype.Api.Cli;
 using Runtype.Api.Tests.Infrastructure;
 
@@ -8,11 +7,10 @@ namespace Runtype.Api.Tests.Platform;
 /// <summary>
 /// Two real API processes over one database, as replicas behind a load balancer (docs/deployment.md): the schema
 /// is migrated once with the <c>migrate</c> verb, both replicas start with <c>Database:MigrateOnStartup=false</c>.
+/// One fixture per provider (the suites); where the database cannot run here, nothing starts and the tests skip.
 /// </summary>
-public sealed class TwoReplicas : IAsyncLifetime
+public abstract class TwoReplicas(ProcessDatabase database) : IAsyncLifetime
 {
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("runtype-replicas-");
-
     public ApiServer A { get; private set; } = null!;
 
     public ApiServer B { get; private set; } = null!;
@@ -20,12 +18,23 @@ public sealed class TwoReplicas : IAsyncLifetime
     /// <summary>A key of user <c>user_replicas</c>, for tests that need no key of their own.</summary>
     public string Key { get; private set; } = null!;
 
-    /// <summary>The configuration every process gets: one database file, no migration at start.</summary>
-    public string[] Settings =>
-        ["--Database:Provider", "Sqlite", "--ConnectionStrings:Runtype", $"Data Source={Path.Combine(_folder.FullName, "runtype.db")}", "--Database:MigrateOnStartup", "false"];
+    /// <summary>The configuration every process gets: one database, no migration at start.</summary>
+    public string[] Settings => [.. database.Settings, "--Database:MigrateOnStartup", "false"];
+
+    /// <summary>Reports the calling test as skipped when the database cannot run here; test classes call it first.</summary>
+    public TwoReplicas RequireDatabase()
+    {
+        database.Require();
+        return this;
+    }
 
     public async ValueTask InitializeAsync()
     {
+        if (database.SkipReason is not null)
+        {
+            return;
+        }
+
         var migrated = await ApiProcess.RunAsync(CancellationToken.None, ["migrate", .. Settings]);
         if (migrated.Code != CommandLine.Ok)
         {
@@ -61,15 +70,19 @@ public sealed class TwoReplicas : IAsyncLifetime
             await B.DisposeAsync();
         }
 
-        SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
+        database.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Runs a <c>keys</c> verb against the replicas' database.</summary>
     public Task<ProcessResult> KeysAsync(params string[] args) => ApiProcess.RunAsync(TestContext.Current.CancellationToken, ["keys", .. args, .. Settings]);
 }
 
-public sealed class ScaleOutTests(TwoReplicas replicas) : IClassFixture<TwoReplicas>
+public sealed class TwoReplicasOnSqlite() : TwoReplicas(new SqliteProcessDatabase());
+
+public sealed class TwoReplicasOnPostgreSql(PostgreSqlServer server) : TwoReplicas(new PostgreSqlProcessDatabase(server));
+
+public abstract class ScaleOutTests(TwoReplicas replicas)
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

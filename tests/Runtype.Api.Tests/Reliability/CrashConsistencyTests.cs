@@ -10,41 +10,41 @@ using Runtype.Domain.Sessions;
 namespace Runtype.Api.Tests.Reliability;
 
 /// <summary>
-/// Crash consistency (contract: nothing acknowledged is ever lost). The real server process on a SQLite file takes
-/// concurrent creates, PATCHes through the whole lifecycle, event appends and deletes, and is killed with SIGKILL at
-/// a random moment, round after round, on the same file. After each kill: the dead file passes
-/// <c>PRAGMA integrity_check</c> and has no half-done write; after each restart every acknowledged write is there
-/// exactly as it was answered, a write in flight at the kill is either wholly there or wholly absent, and retrying
-/// it with its <c>Idempotency-Key</c> never doubles it.
+/// Crash consistency (contract: nothing acknowledged is ever lost). The real server process on a database of its own
+/// takes concurrent creates, PATCHes through the whole lifecycle, event appends and deletes, and is killed with
+/// SIGKILL at a random moment, round after round, on the same database. After each kill: the database (on SQLite the
+/// dead file passes <c>PRAGMA integrity_check</c>) has no half-done write; after each restart every acknowledged
+/// write is there exactly as it was answered, a write in flight at the kill is either wholly there or wholly absent,
+/// and retrying it with its <c>Idempotency-Key</c> never doubles it. Run on every provider (the suites).
 /// </summary>
-[Collection(ReliabilityCollection.Name)]
-public sealed class CrashConsistencyTests : IAsyncLifetime
+public abstract class CrashConsistencyTests : IAsyncLifetime
 {
     private const int Workers = 8;
     private const string User = "user_crash";
 
     private static readonly string[] ContentFields = [.. Shapes.Session.Where(f => f is not "updatedAt")];
 
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("runtype-crash-");
     private readonly List<SessionRecord>[] _sessions = [.. Enumerable.Range(0, Workers).Select(_ => new List<SessionRecord>())];
     private readonly Tally _tally = new();
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private string DatabasePath => Path.Combine(_folder.FullName, "runtype.db");
+    private readonly ProcessDatabase _database;
 
-    private string[] Settings =>
-    [
-        "--Database:Provider", "Sqlite", "--ConnectionStrings:Runtype", $"Data Source={DatabasePath}",
-        "--RateLimiting:PermitsPerMinute", "0", "--Serilog:MinimumLevel:Default", "Warning",
-    ];
+    protected CrashConsistencyTests(ProcessDatabase database)
+    {
+        database.Require();
+        _database = database;
+    }
+
+    private string[] Settings => [.. _database.Settings, "--RateLimiting:PermitsPerMinute", "0", "--Serilog:MinimumLevel:Default", "Warning"];
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
+        _database.Dispose();
+        GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
     }
 
@@ -53,7 +53,7 @@ public sealed class CrashConsistencyTests : IAsyncLifetime
     {
         var baseSeed = Effort.Seed is { } replay ? int.Parse(replay, CultureInfo.InvariantCulture) : Random.Shared.Next(1, 1_000_000);
         var rounds = Effort.CrashRounds;
-        Figures.Report($"crash: {rounds} rounds of {Workers} concurrent writers, seed {baseSeed} (replay with RUNTYPE_FAULT_SEED={baseSeed})");
+        Figures.Report($"crash ({_database.Provider}): {rounds} rounds of {Workers} concurrent writers, seed {baseSeed} (replay with RUNTYPE_FAULT_SEED={baseSeed})");
 
         var created = await ApiProcess.RunAsync(Token, ["keys", "create", "--user", User, .. Settings]);
         Assert.True(created.Code == CommandLine.Ok, created.Error);
@@ -76,7 +76,7 @@ public sealed class CrashConsistencyTests : IAsyncLifetime
             await server.DisposeAsync();
         }
 
-        Figures.Report($"crash total: {_tally}; lost 0, doubled 0, integrity_check ok after every kill");
+        Figures.Report($"crash total ({_database.Provider}): {_tally}; lost 0, doubled 0, the database consistent after every kill");
     }
 
     /// <summary>Load, SIGKILL at a random moment, check the dead file, restart on it, check every answer; returns the restarted server.</summary>
@@ -110,8 +110,8 @@ public sealed class CrashConsistencyTests : IAsyncLifetime
         _tally.InFlightAtKill += _sessions.Sum(list => list.Count(r => r.InFlight is not null));
         Assert.True(_tally.Unexpected.IsEmpty, $"Unexpected answers while serving {where}:\n{string.Join("\n", _tally.Unexpected)}\n{log}");
 
-        // The dead file, read-only: intact, nothing half done.
-        var broken = DatabaseFile.FindBrokenInvariants(DatabasePath);
+        // The database as the dead process left it: intact, nothing half done.
+        var broken = DatabaseFile.FindBrokenInvariants(_database);
         Assert.True(broken.Count == 0, $"After SIGKILL {where}:\n{string.Join("\n", broken)}");
 
         // The service serves again on the same file, with every acknowledged write as it was answered.
@@ -124,7 +124,7 @@ public sealed class CrashConsistencyTests : IAsyncLifetime
         problems = await VerifyAsync(verifier);
         Assert.True(problems.Count == 0, $"After the retries {where}:\n{string.Join("\n", problems)}");
         _tally.Rounds++;
-        Figures.Report($"crash round {round}: killed {killedAfter.TotalMilliseconds} ms into the load; {_tally}");
+        Figures.Report($"crash round {round} ({_database.Provider}): killed {killedAfter.TotalMilliseconds} ms into the load; {_tally}");
         return restarted;
     }
 

@@ -1,39 +1,34 @@
+using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Runtype.Api.Tests.Infrastructure;
 
 namespace Runtype.Api.Tests.Reliability;
 
 /// <summary>
-/// Reads a SQLite database file that no server has open (after a SIGKILL), read-only and without a pool, and checks
-/// what must hold whatever moment the process died: the file is intact and no write is half done.
+/// Reads a database that no server has open (after a SIGKILL) and checks what must hold whatever moment the process
+/// died: the database is intact and no write is half done. On SQLite the file itself is checked too
+/// (<c>integrity_check</c>, <c>foreign_key_check</c>); PostgreSQL checks its own pages and foreign keys.
 /// </summary>
 public static class DatabaseFile
 {
-    public static SqliteConnection OpenReadOnly(string path)
+    /// <summary>Every broken rule, one line each; empty when the database is consistent.</summary>
+    public static List<string> FindBrokenInvariants(ProcessDatabase database)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
-        connection.Open();
-        return connection;
-    }
-
-    /// <summary>Every broken rule, one line each; empty when the file is consistent.</summary>
-    public static List<string> FindBrokenInvariants(string path)
-    {
-        using var db = OpenReadOnly(path);
+        using var db = database.OpenDirect();
         var broken = new List<string>();
 
-        var integrity = Rows(db, "PRAGMA integrity_check").Select(r => (string)r[0]!).ToList();
-        if (integrity is not ["ok"])
+        if (db is SqliteConnection)
         {
-            broken.Add($"PRAGMA integrity_check: {string.Join("; ", integrity)}");
-        }
+            var integrity = Rows(db, "PRAGMA integrity_check").Select(r => (string)r[0]!).ToList();
+            if (integrity is not ["ok"])
+            {
+                broken.Add($"PRAGMA integrity_check: {string.Join("; ", integrity)}");
+            }
 
-        broken.AddRange(Rows(db, "PRAGMA foreign_key_check").Select(r => $"foreign_key_check: {string.Join(", ", r)}"));
+            broken.AddRange(Rows(db, "PRAGMA foreign_key_check").Select(r => $"foreign_key_check: {string.Join(", ", r)}"));
+        }
 
         broken.AddRange(Rows(db, """
             SELECT e.id, e.session_id FROM session_events e LEFT JOIN sessions s ON s.id = e.session_id WHERE s.id IS NULL
@@ -52,9 +47,9 @@ public static class DatabaseFile
             """).Select(r => $"event {r[0]} of user {r[1]} in a session of user {r[2]}"));
 
         // No status change without its status_changed event: the events chain intake → … → the stored status.
-        var statuses = Rows(db, "SELECT id, status FROM sessions").ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        var statuses = Rows(db, "SELECT id, status FROM sessions").ToDictionary(r => Text(r[0]), r => (string)r[1]!);
         var changes = Rows(db, "SELECT session_id, stage, payload FROM session_events WHERE type = 'status_changed' ORDER BY session_id, sequence")
-            .GroupBy(r => (string)r[0]!)
+            .GroupBy(r => Text(r[0]))
             .ToDictionary(g => g.Key, g => g.Select(r => (Stage: (string?)r[1], Payload: (string)r[2]!)).ToList());
         foreach (var (id, status) in statuses)
         {
@@ -81,13 +76,16 @@ public static class DatabaseFile
         return broken;
     }
 
-    public static List<object?[]> Rows(SqliteConnection db, string sql, params (string Name, object Value)[] parameters)
+    public static List<object?[]> Rows(DbConnection db, string sql, params (string Name, object Value)[] parameters)
     {
         using var command = db.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
         }
 
         using var reader = command.ExecuteReader();
@@ -105,4 +103,7 @@ public static class DatabaseFile
 
         return rows;
     }
+
+    /// <summary>An id as text: SQLite stores it as text, PostgreSQL as uuid.</summary>
+    private static string Text(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture)!;
 }

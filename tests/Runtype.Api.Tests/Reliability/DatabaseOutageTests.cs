@@ -16,7 +16,7 @@ namespace Runtype.Api.Tests.Reliability;
 [Collection(ReliabilityCollection.Name)]
 public sealed class DatabaseOutageTests : IAsyncLifetime
 {
-    /// <summary>The longest any call may take during an outage: the 5 s busy timeout (SqliteSetup) plus slack for a busy machine.</summary>
+    /// <summary>The longest any call may take during an outage: the 5 s busy timeout (SqliteDatabase) plus slack for a busy machine.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("runtype-outage-");
@@ -169,6 +169,15 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         Assert.Equal("null", after.GetProperty("plan").GetRawText());
         using var list = await client.GetAsync(Wire.Sessions, Token);
         Assert.Equal(1, (await list.ReadJsonAsync()).GetProperty("pagination").GetProperty("total").GetInt32());
+
+        // Every pooled context serves again (calls one after the other go through the whole pool): a write whose
+        // BEGIN failed on the lock must not leave its context counting the connection as open.
+        for (var i = 0; i < 64; i++)
+        {
+            using var appended = await client.PostJsonAsync($"{Wire.Sessions}/{id}/events", """{"type":"progress"}""");
+            Assert.Equal(HttpStatusCode.Created, appended.StatusCode);
+        }
+
         Figures.Report($"write lock: {answered.Length} concurrent writes answered 503 with Retry-After in {answered.Min(a => a.Elapsed).TotalSeconds:0.0}–{answered.Max(a => a.Elapsed).TotalSeconds:0.0} s (busy timeout 5 s); reads {read.Elapsed.TotalMilliseconds:0} ms, live {live.Elapsed.TotalMilliseconds:0} ms meanwhile");
     }
 

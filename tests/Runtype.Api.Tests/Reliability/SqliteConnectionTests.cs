@@ -1,8 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Runtype.Api.Tests.Infrastructure;
-using Runtype.Infrastructure;
+using Runtype.Infrastructure.Persistence.Sqlite;
 
 namespace Runtype.Api.Tests.Reliability;
 
@@ -12,10 +11,7 @@ namespace Runtype.Api.Tests.Reliability;
 /// </summary>
 public sealed class SqliteConnectionTests
 {
-    private static Runtype.Infrastructure.Persistence.DatabaseOptions Read(string connectionString) =>
-        DependencyInjection.ReadDatabaseOptions(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Runtype"] = connectionString })
-            .Build());
+    private static SqliteDatabase Read(string connectionString) => SqliteDatabase.From(connectionString);
 
     [Fact]
     public void Serving_connections_never_create_the_file_only_the_migrator_may()
@@ -27,7 +23,7 @@ public sealed class SqliteConnectionTests
         var migration = new SqliteConnectionStringBuilder(options.MigrationConnectionString);
         Assert.Equal(SqliteOpenMode.ReadWrite, serving.Mode);
         Assert.Equal(SqliteOpenMode.ReadWriteCreate, migration.Mode);
-        Assert.Equal(path, options.SqliteFilePath);
+        Assert.Equal(path, options.FilePath);
         Assert.Equal(5, serving.DefaultTimeout);
         Assert.Equal(5, migration.DefaultTimeout);
         Directory.Delete(Path.GetDirectoryName(path)!);
@@ -56,7 +52,7 @@ public sealed class SqliteConnectionTests
 
         Assert.Equal(SqliteOpenMode.ReadOnly, new SqliteConnectionStringBuilder(options.ConnectionString).Mode);
         Assert.Equal(12, new SqliteConnectionStringBuilder(options.ConnectionString).DefaultTimeout);
-        Assert.Null(memory.SqliteFilePath);
+        Assert.Null(memory.FilePath);
         Directory.Delete(folder);
     }
 }

@@ -1,0 +1,106 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using Runtype.Application.Sessions;
+using Runtype.Domain.Sessions;
+using Runtype.Infrastructure.Sessions;
+
+namespace Runtype.Infrastructure.Persistence.PostgreSql;
+
+/// <summary>PostgreSQL: the context with Npgsql's retrying execution strategy, and this provider's store overrides.</summary>
+internal static class PostgreSqlPersistence
+{
+    public static IServiceCollection AddPostgreSqlPersistence(this IServiceCollection services, DatabaseOptions options)
+    {
+        services.AddDbContextPool<RuntypeDbContext, PostgreSqlRuntypeDbContext>(context => Configure(context, options.ConnectionString));
+        services.AddSingleton<DatabaseFailures, PostgreSqlDatabaseFailures>();
+        services.Replace(ServiceDescriptor.Scoped<ISessionRepository, PostgreSqlSessionRepository>());
+        services.AddSingleton<IDeliveryClaims, PostgreSqlDeliveryClaims>();
+        return services;
+    }
+
+    public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()).AddInterceptors(RowLocks.Interceptor);
+}
+
+/// <summary>
+/// The read for a change takes the row's lock (<c>SELECT … FOR UPDATE</c>): a second writer of the same session waits
+/// for the first to commit, then reads its result (instead of racing it to the same event sequence and retrying).
+/// EF Core writes the query; <see cref="RowLocks"/> adds the locking clause to it.
+/// </summary>
+internal sealed class PostgreSqlSessionRepository(RuntypeDbContext db) : SessionRepository(db)
+{
+    public override Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
+        Db.Sessions.TagWith(RowLocks.ForUpdate).FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
+}
+
+/// <summary>
+/// Adds <c>FOR UPDATE</c> to the queries tagged <see cref="ForUpdate"/>, and <c>FOR UPDATE SKIP LOCKED</c> to those tagged
+/// <see cref="ForUpdateSkipLocked"/> (EF Core writes a tag as a leading comment). EF Core has no locking clause of its
+/// own; this is the one place one is written.
+/// </summary>
+internal sealed class RowLocks : DbCommandInterceptor
+{
+    public const string ForUpdate = "FOR UPDATE";
+
+    public const string ForUpdateSkipLocked = "FOR UPDATE SKIP LOCKED";
+
+    public static RowLocks Interceptor { get; } = new();
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Lock(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Lock(command);
+        return ValueTask.FromResult(result);
+    }
+
+    private static void Lock(DbCommand command)
+    {
+        foreach (var clause in (ReadOnlySpan<string>)[ForUpdate, ForUpdateSkipLocked])
+        {
+            if (command.CommandText.StartsWith($"-- {clause}\n", StringComparison.Ordinal))
+            {
+                command.CommandText += "\n" + clause;
+                return;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// PostgreSQL's "not now": what Npgsql itself calls transient (lost or refused connections, timeouts, an exhausted
+/// pool, serialization failures, deadlocks, insufficient resources, a server shutting down or starting), and a
+/// database that cannot be opened (missing, or the login refused; as for SQL Server).
+/// </summary>
+internal sealed class PostgreSqlDatabaseFailures : DatabaseFailures
+{
+    protected override bool IsUnavailableError(Exception exception) => exception switch
+    {
+        PostgresException postgres => postgres.IsTransient || postgres.SqlState is PostgresErrorCodes.InvalidCatalogName
+            or PostgresErrorCodes.InvalidAuthorizationSpecification or PostgresErrorCodes.InvalidPassword
+            or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
+            or PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.ReadOnlySqlTransaction,
+        NpgsqlException npgsql => npgsql.IsTransient,
+        _ => false,
+    };
+}
+
+/// <summary>Lets <c>dotnet ef</c> build the PostgreSQL model offline (no server is contacted to add or script migrations).</summary>
+internal sealed class PostgreSqlDesignTimeFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<PostgreSqlRuntypeDbContext>
+{
+    public PostgreSqlRuntypeDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<PostgreSqlRuntypeDbContext>();
+        PostgreSqlPersistence.Configure(options, "Host=localhost;Database=runtype;Username=runtype");
+        return new PostgreSqlRuntypeDbContext(options.Options);
+    }
+}
