@@ -48,3 +48,6 @@ public sealed class WebhookDeliveryOnSqlite(Webhooks.SqliteWebhookFixture api) :
 public sealed class WebhookClockOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookClockTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;
 
 public sealed class WebhookEndpointsOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookEndpointsTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;
+
+[Collection(ReliabilityCollection.Name)]
+public sealed class WebhookProcessOnSqlite() : Webhooks.WebhookProcessTests(new SqliteProcessDatabase());

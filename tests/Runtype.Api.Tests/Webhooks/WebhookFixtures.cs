@@ -72,6 +72,16 @@ public sealed class SqlServerWebhookFixture(SqlServerContainer server) : SqlServ
     protected override void ConfigureServices(IServiceCollection services) => WebhookTestSettings.UseFakeResolver(services, Names);
 }
 
+/// <summary>The webhook suite's fixture on PostgreSQL (skipped without a server).</summary>
+public sealed class PostgreSqlWebhookFixture(PostgreSqlServer server) : PostgreSqlApiFixture(server)
+{
+    public FakeHostAddresses Names { get; } = new();
+
+    protected override IReadOnlyDictionary<string, string?> FeatureSettings => WebhookTestSettings.Loopback;
+
+    protected override void ConfigureServices(IServiceCollection services) => WebhookTestSettings.UseFakeResolver(services, Names);
+}
+
 /// <summary>Production's URL rules (https only, no private networks) with a resolver the test controls: the SSRF tests.</summary>
 public sealed class StrictWebhookFixture : SqliteApiFixture
 {

@@ -1,25 +1,28 @@
 using Runtype.Api.Cli;
 using Runtype.Api.Tests.Infrastructure;
-using Runtype.Api.Tests.Reliability;
 
 namespace Runtype.Api.Tests.Webhooks;
 
 /// <summary>
-/// The outbox and the dispatcher across real processes (<c>dotnet Runtype.Api.dll</c> on one SQLite file): a server
+/// The outbox and the dispatcher across real processes (<c>dotnet Runtype.Api.dll</c> on one database): a server
 /// killed with SIGKILL while deliveries are due loses none of them, and two servers share the work without ever
 /// attempting one delivery in both at once.
 /// </summary>
-[Collection(ReliabilityCollection.Name)]
-public sealed class WebhookProcessTests : IAsyncLifetime
+public abstract class WebhookProcessTests : IAsyncLifetime
 {
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("runtype-webhooks-");
+    private readonly ProcessDatabase _database;
+
+    protected WebhookProcessTests(ProcessDatabase database)
+    {
+        database.Require();
+        _database = database;
+    }
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     private string[] Settings(int maxConcurrency = 8) =>
     [
-        "--Database:Provider", "Sqlite", "--ConnectionStrings:Runtype", $"Data Source={Path.Combine(_folder.FullName, "runtype.db")}",
-        "--Database:MigrateOnStartup", "false", "--RateLimiting:PermitsPerMinute", "0", "--Serilog:MinimumLevel:Default", "Warning",
+        .. _database.Settings, "--Database:MigrateOnStartup", "false", "--RateLimiting:PermitsPerMinute", "0", "--Serilog:MinimumLevel:Default", "Warning",
         "--Webhooks:AllowInsecureUrls", "true", "--Webhooks:AllowPrivateNetworks", "true", "--Webhooks:Timeout", "00:00:05",
         "--Webhooks:MaxConcurrency", $"{maxConcurrency}",
         .. Enumerable.Range(0, 20).SelectMany(i => new[] { $"--Webhooks:RetrySchedule:{i}", i == 0 ? "00:00:00" : "00:00:00.500" }),
@@ -33,8 +36,8 @@ public sealed class WebhookProcessTests : IAsyncLifetime
 
     public ValueTask DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
+        _database.Dispose();
+        GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
     }
 
