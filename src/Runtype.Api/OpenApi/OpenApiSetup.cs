@@ -103,10 +103,12 @@ public static class OpenApiSetup
             if (status == "201")
             {
                 AddHeader(concrete, "Location", "The address of the created resource.");
-                if (context.Description.ParameterDescriptions.Any(p => p.Name == "Idempotency-Key"))
-                {
-                    AddHeader(concrete, "Idempotent-Replayed", "\"true\" when this answer is the stored answer to an earlier request with the same Idempotency-Key.");
-                }
+            }
+
+            if (status is "200" or "201" or "202" && context.Description.HttpMethod == "POST"
+                && context.Description.ParameterDescriptions.Any(p => p.Name == "Idempotency-Key"))
+            {
+                AddHeader(concrete, "Idempotent-Replayed", "\"true\" when this answer is the stored answer to an earlier request with the same Idempotency-Key.");
             }
 
             if (status is "429" or "503")

@@ -15,6 +15,9 @@ public interface IWebhookDeliveryRepository
     /// <summary>One of the endpoint's deliveries with its message's type, tracked for a change; null when there is none.</summary>
     Task<(WebhookDelivery Delivery, string EventType)?> FindAsync(Guid endpointId, Guid deliveryId, CancellationToken cancellationToken);
 
+    /// <summary>Whether a pending delivery is due at <paramref name="now"/> to an endpoint not in <paramref name="excludedEndpoints"/>: a read, no lock.</summary>
+    Task<bool> AnyDueAsync(DateTime now, IReadOnlyCollection<Guid> excludedEndpoints, CancellationToken cancellationToken);
+
     /// <summary>
     /// Up to <paramref name="limit"/> pending deliveries due at <paramref name="now"/> (their lease, if any, run out), oldest
     /// due first, none to <paramref name="excludedEndpoints"/>, tracked and locked the database's way so that no other

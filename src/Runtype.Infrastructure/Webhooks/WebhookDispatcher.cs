@@ -9,8 +9,8 @@ using Runtype.Application.Webhooks.DispatchWebhooks;
 namespace Runtype.Infrastructure.Webhooks;
 
 /// <summary>
-/// Each process's dispatcher: claims due deliveries (leased in the database, so one delivery is attempted by one
-/// process at a time), sends them concurrently up to <see cref="WebhookSettings.MaxConcurrency"/> attempts, at most
+/// Each process's dispatcher: looks for due deliveries (a read) and claims them (leased in the database, so one
+/// delivery is attempted by one process at a time), sends them concurrently up to <see cref="WebhookSettings.MaxConcurrency"/> attempts, at most
 /// <see cref="WebhookSettings.MaxConcurrencyPerEndpoint"/> of them to one endpoint (a slow or dead endpoint cannot take
 /// every slot), and records the outcomes in batches. It wakes when a command of this process commits deliveries
 /// (<see cref="WebhookDispatchSignal"/>), when enough attempts have finished to claim a batch, and every
@@ -102,7 +102,10 @@ internal sealed partial class WebhookDispatcher(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new ClaimWebhookDeliveries(limit, saturated), stoppingToken);
+            var mediator = scope.ServiceProvider.GetRequiredService<ISender>();
+            return await mediator.Send(new HasDueWebhookDeliveries(saturated), stoppingToken)
+                ? await mediator.Send(new ClaimWebhookDeliveries(limit, saturated), stoppingToken)
+                : [];
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {

@@ -90,6 +90,9 @@ internal sealed class WebhookDeliveryRepository(RuntypeDbContext db, IDeliveryCl
         return found is null ? null : (found.Delivery, found.EventType);
     }
 
+    public Task<bool> AnyDueAsync(DateTime now, IReadOnlyCollection<Guid> excludedEndpoints, CancellationToken cancellationToken) =>
+        DueDeliveries.Of(db.WebhookDeliveries.AsNoTracking(), now, 1, excludedEndpoints).AnyAsync(cancellationToken);
+
     public async Task<IReadOnlyList<WebhookDelivery>> ClaimDueAsync(DateTime now, int limit, IReadOnlyCollection<Guid> excludedEndpoints, CancellationToken cancellationToken) =>
         await claims.LockDueAsync(db, now, limit, excludedEndpoints, cancellationToken);
 
