@@ -109,6 +109,7 @@ public static class ApiHost
             {
                 options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
                 options.Filters.Add<IdempotentReplayHeader>();
+                options.ModelMetadataDetailsProviders.Add(new DescriptiveAnnotations());
 
                 // The API binds JSON bodies, the route and the query string, never a form: without this, a body sent as
                 // application/x-www-form-urlencoded or multipart/form-data would be parsed on any call, and a form key
@@ -190,10 +191,10 @@ public static class ApiHost
             Predicate = check => check.Tags.Contains("ready"),
             ResultStatusCodes = { [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },
         });
-        app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", options => options
+        app.MapOpenApi(OpenApiSetup.DocumentPath);
+        app.MapScalarApiReference(OpenApiSetup.ReferencePagePath, options => options
             .WithTitle("Runtype Sessions API")
-            .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+            .WithOpenApiRoutePattern(OpenApiSetup.DocumentPath));
     }
 }
 

@@ -26,6 +26,9 @@ public static class ApiJson
         options.Converters.Add(new UtcTimestampConverter());
         options.Converters.Add(new JsonObjectConverter());
         options.Converters.Add(new OptionalConverterFactory());
+
+        // Enums are written by their wire names (SessionStatus.Intake → "intake"), as the OpenAPI document lists them.
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
     }
 }
 

@@ -1,8 +1,11 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Runtype.Api.Auth;
+using Runtype.Api.Http;
+using Runtype.Api.OpenApi;
 using Runtype.Application.Sessions.ListSessions;
 using Runtype.Application.Webhooks;
 using Runtype.Application.Webhooks.CreateWebhookEndpoint;
@@ -14,21 +17,24 @@ using Runtype.Application.Webhooks.RetryWebhookDelivery;
 using Runtype.Application.Webhooks.RotateWebhookSecret;
 using Runtype.Application.Webhooks.SendTestWebhook;
 using Runtype.Application.Webhooks.UpdateWebhookEndpoint;
+using Runtype.Domain.Webhooks;
 
 namespace Runtype.Api.Webhooks;
 
-/// <summary>Webhook endpoints and their deliveries (contract §7). Bind, send, translate: nothing else.</summary>
+/// <summary>
+/// Webhook endpoints and their deliveries (contract §7). Bind, send, translate: nothing else. The attributes are the
+/// OpenAPI description too (docs/openapi.md): the errors and headers every call of a kind has are added by
+/// <c>OperationConventions</c>; an action names only its own.
+/// </summary>
 [ApiController]
 [Route(BasePath)]
+[Description("Webhook endpoints, which receive signed messages when sessions change, and their deliveries.")]
 [Produces("application/json")]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status500InternalServerError, "application/problem+json")]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
 public sealed class WebhooksController(ISender sender) : ControllerBase
 {
     public const string BasePath = "v1/webhooks/endpoints";
+
+    private const string ReplayedDescription = "\"true\" when this answer is the stored answer to an earlier request with the same Idempotency-Key.";
 
     /// <summary>Register a webhook endpoint; the answer carries its signing secret, shown only here.</summary>
     /// <remarks>
@@ -36,6 +42,7 @@ public sealed class WebhooksController(ISender sender) : ControllerBase
     /// private, link-local or unspecified address. `eventTypes` lists the types to receive (absent or empty: all).
     /// </remarks>
     [HttpPost]
+    [EndpointName("createWebhookEndpoint")]
     [Authorize(Policy = CallerClaims.WebhooksWritePolicy)]
     [Consumes("application/json")]
     [ProducesResponseType<CreatedWebhookEndpointDto>(StatusCodes.Status201Created)]
@@ -54,14 +61,19 @@ public sealed class WebhooksController(ISender sender) : ControllerBase
 
     /// <summary>List the caller's webhook endpoints, newest first.</summary>
     [HttpGet]
+    [EndpointName("listWebhookEndpoints")]
     [Authorize(Policy = CallerClaims.WebhooksReadPolicy)]
     [ProducesResponseType<WebhookEndpointPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public async Task<ActionResult<WebhookEndpointPage>> List([FromQuery] int? limit, [FromQuery] int? offset, CancellationToken cancellationToken) =>
+    public async Task<ActionResult<WebhookEndpointPage>> List(
+        [FromQuery, Range(1, ListSessions.MaxLimit), DefaultValue(ListSessions.DefaultLimit)] int? limit,
+        [FromQuery, Range(0, int.MaxValue), DefaultValue(0)] int? offset,
+        CancellationToken cancellationToken) =>
         await sender.Send(new ListWebhookEndpoints(User.ToCaller(), limit ?? ListSessions.DefaultLimit, offset ?? 0), cancellationToken);
 
     /// <summary>Get a webhook endpoint (without its secret).</summary>
     [HttpGet("{id:guid}")]
+    [EndpointName("getWebhookEndpoint")]
     [Authorize(Policy = CallerClaims.WebhooksReadPolicy)]
     [ProducesResponseType<WebhookEndpointDto>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
@@ -71,6 +83,7 @@ public sealed class WebhooksController(ISender sender) : ControllerBase
     /// <summary>Update a webhook endpoint: url, eventTypes, description, enabled.</summary>
     /// <remarks>Enabling a disabled endpoint clears its failure state; disabling one fails its pending deliveries.</remarks>
     [HttpPatch("{id:guid}")]
+    [EndpointName("updateWebhookEndpoint")]
     [Authorize(Policy = CallerClaims.WebhooksWritePolicy)]
     [Consumes("application/json")]
     [ProducesResponseType<WebhookEndpointDto>(StatusCodes.Status200OK)]
@@ -84,6 +97,7 @@ public sealed class WebhooksController(ISender sender) : ControllerBase
 
     /// <summary>Delete a webhook endpoint; its pending deliveries are dropped.</summary>
     [HttpDelete("{id:guid}")]
+    [EndpointName("deleteWebhookEndpoint")]
     [Authorize(Policy = CallerClaims.WebhooksWritePolicy)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
@@ -95,8 +109,10 @@ public sealed class WebhooksController(ISender sender) : ControllerBase
 
     /// <summary>Rotate the signing secret; the previous one keeps signing (a second v1 signature) for 24 hours.</summary>
     [HttpPost("{id:guid}/rotate-secret")]
+    [EndpointName("rotateWebhookSecret")]
     [Authorize(Policy = CallerClaims.WebhooksWritePolicy)]
     [ProducesResponseType<WebhookSecretDto>(StatusCodes.Status200OK)]
+    [ResponseHeader(IdempotentReplayHeader.HeaderName, ReplayedDescription, StatusCodes.Status200OK, Required = false, Pattern = "^true$")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
@@ -106,8 +122,10 @@ public sealed class WebhooksController(ISender sender) : ControllerBase
 
     /// <summary>Send a webhook.test message to the endpoint now.</summary>
     [HttpPost("{id:guid}/test")]
+    [EndpointName("sendTestWebhook")]
     [Authorize(Policy = CallerClaims.WebhooksWritePolicy)]
     [ProducesResponseType<WebhookDeliveryDto>(StatusCodes.Status202Accepted)]
+    [ResponseHeader(IdempotentReplayHeader.HeaderName, ReplayedDescription, StatusCodes.Status202Accepted, Required = false, Pattern = "^true$")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
@@ -118,19 +136,26 @@ public sealed class WebhooksController(ISender sender) : ControllerBase
     /// <summary>List an endpoint's deliveries, newest first.</summary>
     /// <remarks>`status` filters: pending, succeeded or failed. `limit` is 1–100 (default 20), `offset` 0 or more.</remarks>
     [HttpGet("{id:guid}/deliveries")]
+    [EndpointName("listWebhookDeliveries")]
     [Authorize(Policy = CallerClaims.WebhooksReadPolicy)]
     [ProducesResponseType<WebhookDeliveryPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public async Task<ActionResult<WebhookDeliveryPage>> ListDeliveries(
-        Guid id, [FromQuery] string? status, [FromQuery] int? limit, [FromQuery] int? offset, CancellationToken cancellationToken) =>
+        Guid id,
+        [FromQuery, EnumDataType(typeof(WebhookDeliveryStatus))] string? status,
+        [FromQuery, Range(1, ListSessions.MaxLimit), DefaultValue(ListSessions.DefaultLimit)] int? limit,
+        [FromQuery, Range(0, int.MaxValue), DefaultValue(0)] int? offset,
+        CancellationToken cancellationToken) =>
         await sender.Send(new ListWebhookDeliveries(User.ToCaller(), id, status, limit ?? ListSessions.DefaultLimit, offset ?? 0), cancellationToken);
 
     /// <summary>Attempt a delivery again now, also a failed one.</summary>
     /// <remarks>While an attempt of it is in flight, 409: retry once that attempt has ended.</remarks>
     [HttpPost("{id:guid}/deliveries/{deliveryId:guid}/retry")]
+    [EndpointName("retryWebhookDelivery")]
     [Authorize(Policy = CallerClaims.WebhooksWritePolicy)]
     [ProducesResponseType<WebhookDeliveryDto>(StatusCodes.Status202Accepted)]
+    [ResponseHeader(IdempotentReplayHeader.HeaderName, ReplayedDescription, StatusCodes.Status202Accepted, Required = false, Pattern = "^true$")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]

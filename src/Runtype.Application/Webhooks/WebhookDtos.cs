@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Runtype.Application.Sessions;
+using Runtype.Domain.Webhooks;
 
 namespace Runtype.Application.Webhooks;
 
@@ -7,7 +9,7 @@ public sealed record WebhookEndpointDto(
     Guid Id,
     string Url,
     string? Description,
-    IReadOnlyList<string> EventTypes,
+    [property: EnumDataType(typeof(WebhookEventType))] IReadOnlyList<string> EventTypes,
     bool Enabled,
     string? DisabledReason,
     DateTime CreatedAt,
@@ -18,7 +20,7 @@ public sealed record CreatedWebhookEndpointDto(
     Guid Id,
     string Url,
     string? Description,
-    IReadOnlyList<string> EventTypes,
+    [property: EnumDataType(typeof(WebhookEventType))] IReadOnlyList<string> EventTypes,
     bool Enabled,
     string? DisabledReason,
     DateTime CreatedAt,
@@ -32,8 +34,8 @@ public sealed record WebhookSecretDto(string Secret);
 public sealed record WebhookDeliveryDto(
     Guid Id,
     string MessageId,
-    string EventType,
-    string Status,
+    [property: EnumDataType(typeof(WebhookEventType))] string EventType,
+    [property: EnumDataType(typeof(WebhookDeliveryStatus))] string Status,
     int Attempts,
     DateTime? LastAttemptAt,
     int? LastResponseStatus,

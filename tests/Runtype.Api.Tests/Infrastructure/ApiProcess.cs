@@ -77,11 +77,13 @@ public sealed class ApiServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private readonly Func<CancellationToken, Task<ApiContract>> _contract;
 
     internal ApiServer(Uri address, Process process)
     {
         Address = address;
         _process = process;
+        _contract = ContractCheckingHandler.FromServer(() => new HttpClient { BaseAddress = Address });
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
@@ -128,10 +130,16 @@ public sealed class ApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A client of this server that sends <paramref name="key"/> as a bearer token.</summary>
-    public HttpClient CreateClient(string? key = null)
+    /// <summary>
+    /// A client of this server that sends <paramref name="key"/> as a bearer token. Its answers are checked against the
+    /// server's OpenAPI document (<see cref="ContractCheckingHandler"/>) unless <paramref name="checkContract"/> is false:
+    /// for tests that break the server on purpose (the Kestrel faults), whose answers are the faults' own.
+    /// </summary>
+    public HttpClient CreateClient(string? key = null, bool checkContract = true)
     {
-        var client = new HttpClient { BaseAddress = Address };
+        var client = checkContract
+            ? new HttpClient(new ContractCheckingHandler(_contract) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = Address }
+            : new HttpClient { BaseAddress = Address };
         if (key is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -153,7 +161,7 @@ public sealed class ApiServer : IAsyncDisposable
 
     internal async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var client = CreateClient();
+        using var client = CreateClient(checkContract: false);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
