@@ -39,3 +39,9 @@ public sealed class DashboardOnSqlServer(SqlServerApiFixture api) : DashboardTes
 public sealed class SessionCountOnSqlServer(SqlServerApiFixture api) : SessionCountTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
 
 public sealed class InputFormOnSqlServer(SqlServerApiFixture api) : InputFormTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
+
+public sealed class WebhookDeliveryOnSqlServer(Webhooks.SqlServerWebhookFixture api) : Webhooks.WebhookDeliveryTests(api.RequireDatabase()), IClassFixture<Webhooks.SqlServerWebhookFixture>;
+
+public sealed class WebhookClockOnSqlServer(Webhooks.SqlServerWebhookFixture api) : Webhooks.WebhookClockTests(api.RequireDatabase()), IClassFixture<Webhooks.SqlServerWebhookFixture>;
+
+public sealed class WebhookEndpointsOnSqlServer(Webhooks.SqlServerWebhookFixture api) : Webhooks.WebhookEndpointsTests(api.RequireDatabase()), IClassFixture<Webhooks.SqlServerWebhookFixture>;

@@ -8,6 +8,7 @@ using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Domain.Common;
 using Runtype.Domain.Sessions;
+using Runtype.Domain.Webhooks;
 using Runtype.Infrastructure.Persistence;
 
 namespace Runtype.Api.Errors;
@@ -79,6 +80,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
             ApiProblems.Create(StatusCodes.Status429TooManyRequests, tooMany.Message, "too_many_streams", "Too many live streams"),
             ("limit", tooMany.Limit)),
         IdempotencyKeyReusedException reused => ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, reused.Message, "idempotency_key_reused"),
+        WebhookDeliveryInProgress inProgress => ApiProblems.Create(StatusCodes.Status409Conflict, inProgress.Message, "delivery_in_progress", "Delivery in progress"),
         ConcurrencyConflictException conflict => ApiProblems.Create(StatusCodes.Status409Conflict, conflict.Message, "concurrent_update"),
         DomainException domain => ApiProblems.Create(StatusCodes.Status409Conflict, domain.Message, "conflict"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Create(

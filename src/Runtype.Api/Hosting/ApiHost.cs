@@ -1,7 +1,9 @@
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Runtype.Api.Auth;
 using Runtype.Api.Errors;
@@ -12,6 +14,7 @@ using Runtype.Application.Common;
 using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions;
 using Runtype.Application.Sessions.CreateSession;
+using Runtype.Application.Webhooks;
 using Runtype.Infrastructure;
 using Runtype.Infrastructure.Persistence;
 using Scalar.AspNetCore;
@@ -74,7 +77,8 @@ public static class ApiHost
             options.Assemblies = [typeof(CreateSession)];
             options.PipelineBehaviors =
             [
-                typeof(SessionChangeNotificationBehavior<,>), typeof(ValidationBehavior<,>), typeof(TransactionBehavior<,>), typeof(IdempotencyBehavior<,>),
+                typeof(WebhookDispatchBehavior<,>), typeof(SessionChangeNotificationBehavior<,>), typeof(ValidationBehavior<,>),
+                typeof(TransactionBehavior<,>), typeof(IdempotencyBehavior<,>),
             ];
         });
         services.AddHostedService<DatabaseMigrationService>();
@@ -109,6 +113,7 @@ public static class ApiHost
             });
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         services.Configure<RouteOptions>(options => options.SetParameterPolicy<UuidRouteConstraint>(UuidRouteConstraint.Name));
+        services.AddSingleton(provider => new ResponseJson(provider.GetRequiredService<IOptions<JsonOptions>>().Value.JsonSerializerOptions));
         services.AddLiveProgress();
 
         services.AddSingleton(provider => JwtSettings.Read(provider.GetRequiredService<IConfiguration>()));
@@ -120,7 +125,9 @@ public static class ApiHost
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(CallerClaims.ReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.ReadPolicy))
-            .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy));
+            .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy))
+            .AddPolicy(CallerClaims.WebhooksReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WebhooksReadPolicy))
+            .AddPolicy(CallerClaims.WebhooksWritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WebhooksWritePolicy));
 
         services.AddApiRateLimits();
         services.AddSingleton<DatabaseReadinessCheck>();

@@ -66,6 +66,15 @@ internal static class SchemaConventions
             {
                 schema.Type = JsonSchemaType.String | JsonSchemaType.Null;
             }
+            else if (value == typeof(bool?))
+            {
+                schema.Type = JsonSchemaType.Boolean | JsonSchemaType.Null;
+            }
+            else if (value == typeof(IReadOnlyList<string>))
+            {
+                schema.Type = JsonSchemaType.Array | JsonSchemaType.Null;
+                schema.Items = new OpenApiSchema { Type = JsonSchemaType.String };
+            }
             else
             {
                 FreeFormObject(schema, nullable: true);

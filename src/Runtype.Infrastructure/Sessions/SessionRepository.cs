@@ -66,6 +66,13 @@ internal class SessionRepository(RuntypeDbContext db, PendingMeasurements measur
         {
             throw new ConcurrencyConflictException(ex);
         }
+        catch (DbUpdateException ex) when (ex.Entries.Any(e => e.Entity is SessionEvent))
+        {
+            // An event took a place another writer's event already has (ux_session_events_session_sequence): the session
+            // changed since it was read without a lock (the sweeper's read of due sessions, in two replicas at once). The
+            // database may report the duplicate before the version check of the same batch: the same conflict.
+            throw new ConcurrencyConflictException(ex);
+        }
 
         foreach (var (created, appended) in saving)
         {

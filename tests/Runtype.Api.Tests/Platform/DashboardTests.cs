@@ -29,6 +29,9 @@ public abstract class DashboardTests(ApiFixture api)
     [InlineData("/app.js", "text/javascript")]
     [InlineData("/app.css", "text/css")]
     [InlineData("/index.html", "text/html")]
+    [InlineData("/webhooks.html", "text/html")]
+    [InlineData("/webhooks.js", "text/javascript")]
+    [InlineData("/webhooks.css", "text/css")]
     public async Task Its_files_are_served_without_credentials(string path, string mediaType)
     {
         using var client = api.CreateAnonymousClient(uncheckedBecause: StaticFiles);
@@ -73,5 +76,21 @@ public abstract class DashboardTests(ApiFixture api)
         Assert.DoesNotContain("localStorage", script, StringComparison.Ordinal);
         Assert.DoesNotContain("EventSource", script.Replace("because EventSource cannot", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("Authorization: \"Bearer \" + apiKey", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_webhooks_page_uses_the_same_key_only_as_a_header_and_writes_no_markup_from_data()
+    {
+        using var client = api.CreateAnonymousClient();
+
+        var script = await client.GetStringAsync("/webhooks.js", Token);
+        var index = await client.GetStringAsync("/", Token);
+
+        Assert.Contains("sessionStorage.getItem(KEY_STORAGE)", script, StringComparison.Ordinal);
+        Assert.Contains("const KEY_STORAGE = \"runtype.apiKey\"", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("localStorage", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("innerHTML", script, StringComparison.Ordinal);
+        Assert.Contains("Authorization: \"Bearer \" + apiKey", script, StringComparison.Ordinal);
+        Assert.Contains("href=\"webhooks.html\"", index, StringComparison.Ordinal);
     }
 }

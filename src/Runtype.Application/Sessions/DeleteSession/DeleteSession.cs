@@ -1,5 +1,6 @@
 using Mediator;
 using Runtype.Application.Common;
+using Runtype.Application.Webhooks;
 
 namespace Runtype.Application.Sessions.DeleteSession;
 
@@ -12,7 +13,7 @@ public sealed record DeleteSession(Caller Caller, Guid Id, IReadOnlyCollection<l
     Guid ISessionChange.SessionId => Id;
 }
 
-public sealed class DeleteSessionHandler(ISessionRepository sessions) : ICommandHandler<DeleteSession>
+public sealed class DeleteSessionHandler(ISessionRepository sessions, SessionWebhooks webhooks, TimeProvider clock) : ICommandHandler<DeleteSession>
 {
     public async ValueTask<Unit> Handle(DeleteSession command, CancellationToken cancellationToken)
     {
@@ -20,6 +21,7 @@ public sealed class DeleteSessionHandler(ISessionRepository sessions) : ICommand
             ?? throw new NotFoundException("session", command.Id);
         PreconditionFailedException.ThrowUnlessMatched(command.IfMatch, session.Version);
         sessions.Remove(session);
+        await webhooks.DeletedAsync(session, clock.GetUtcNow(), cancellationToken);
         await sessions.SaveChangesAsync(cancellationToken);
         return Unit.Value;
     }

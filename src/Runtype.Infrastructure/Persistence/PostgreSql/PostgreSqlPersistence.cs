@@ -19,6 +19,7 @@ internal static class PostgreSqlPersistence
         services.AddDbContextPool<RuntypeDbContext, PostgreSqlRuntypeDbContext>(context => Configure(context, options.ConnectionString));
         services.AddSingleton<DatabaseFailures, PostgreSqlDatabaseFailures>();
         services.Replace(ServiceDescriptor.Scoped<ISessionRepository, PostgreSqlSessionRepository>());
+        services.AddSingleton<IDeliveryClaims, PostgreSqlDeliveryClaims>();
         return services;
     }
 
@@ -38,14 +39,15 @@ internal sealed class PostgreSqlSessionRepository(RuntypeDbContext db, PendingMe
 }
 
 /// <summary>
-/// Adds <c>FOR UPDATE</c> to the queries tagged <see cref="ForUpdate"/> (EF Core writes a tag as a leading comment).
-/// EF Core has no locking clause of its own; this is the one place one is written.
+/// Adds <c>FOR UPDATE</c> to the queries tagged <see cref="ForUpdate"/>, and <c>FOR UPDATE SKIP LOCKED</c> to those tagged
+/// <see cref="ForUpdateSkipLocked"/> (EF Core writes a tag as a leading comment). EF Core has no locking clause of its
+/// own; this is the one place one is written.
 /// </summary>
 internal sealed class RowLocks : DbCommandInterceptor
 {
     public const string ForUpdate = "FOR UPDATE";
 
-    private const string Marker = "-- " + ForUpdate + "\n";
+    public const string ForUpdateSkipLocked = "FOR UPDATE SKIP LOCKED";
 
     public static RowLocks Interceptor { get; } = new();
 
@@ -64,9 +66,13 @@ internal sealed class RowLocks : DbCommandInterceptor
 
     private static void Lock(DbCommand command)
     {
-        if (command.CommandText.StartsWith(Marker, StringComparison.Ordinal))
+        foreach (var clause in (ReadOnlySpan<string>)[ForUpdate, ForUpdateSkipLocked])
         {
-            command.CommandText += "\nFOR UPDATE";
+            if (command.CommandText.StartsWith($"-- {clause}\n", StringComparison.Ordinal))
+            {
+                command.CommandText += "\n" + clause;
+                return;
+            }
         }
     }
 }

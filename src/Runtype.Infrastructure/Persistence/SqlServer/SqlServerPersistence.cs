@@ -17,6 +17,7 @@ internal static class SqlServerPersistence
         services.AddDbContextPool<RuntypeDbContext, SqlServerRuntypeDbContext>(context => Configure(context, options.ConnectionString));
         services.AddSingleton<DatabaseFailures, SqlServerDatabaseFailures>();
         services.Replace(ServiceDescriptor.Scoped<ISessionRepository, SqlServerSessionRepository>());
+        services.AddSingleton<IDeliveryClaims, SqlServerDeliveryClaims>();
         return services;
     }
 
