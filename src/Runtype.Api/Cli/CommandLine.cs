@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Data.Common;
 using Runtype.Api.Hosting;
 using Runtype.Application.Common;
 using Runtype.Infrastructure.Persistence;
@@ -81,7 +82,17 @@ public static class CommandLine
             await error.WriteLineAsync($"error: {ex.Message}");
             return Failed;
         }
+        catch (Exception ex) when (DatabaseError(ex) is { } database)
+        {
+            // Unreachable, locked past its busy timeout, not a database: said in one line, exit code 1 (not a crash).
+            await error.WriteLineAsync($"error: the database could not be used: {database.Message}");
+            return Failed;
+        }
     }
+
+    /// <summary>The database's own error behind <paramref name="exception"/> (EF Core and retry strategies wrap it).</summary>
+    private static DbException? DatabaseError(Exception? exception) =>
+        exception is null ? null : exception as DbException ?? DatabaseError(exception.InnerException);
 
     private static RootCommand Commands(CommandLineHost host, string[] configuration)
     {

@@ -28,6 +28,7 @@ public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSet
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = clock.GetUtcNow();
             try
             {
                 await SweepAsync(stoppingToken);
@@ -38,9 +39,14 @@ public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSet
                 LogSweepFailed(logger, ex);
             }
 
-            // A delay from the end of one sweep to the start of the next (not a periodic timer): a clock that jumps
-            // ahead, or a sweep that overruns, leads to one sweep, never to a burst of missed ones.
-            await Task.Delay(settings.Interval, clock, stoppingToken);
+            // The next sweep starts one interval after this one started, or at once when that time has already passed
+            // (a sweep that overran, a clock that jumped ahead while it ran): one sweep then, never a burst of missed
+            // ones, and time that passed during a sweep is not waited for again.
+            var wait = started + settings.Interval - clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, clock, stoppingToken);
+            }
         }
     }
 

@@ -115,6 +115,22 @@ public sealed class CommandLineTests(SqliteApiFixture api) : IClassFixture<Sqlit
         folder.Delete(recursive: true);
     }
 
+    [Fact]
+    public async Task A_database_that_cannot_be_used_is_said_in_one_line_with_exit_code_1()
+    {
+        var folder = Directory.CreateTempSubdirectory("runtype-cli-");
+        var file = Path.Combine(folder.FullName, "not-a-database.db");
+        await File.WriteAllTextAsync(file, new string('x', 4096), Token);
+
+        var listed = await ApiProcess.RunAsync(Token, "keys", "list", "--ConnectionStrings:Runtype", $"Data Source={file}");
+
+        Assert.Equal(CommandLine.Failed, listed.Code);
+        Assert.StartsWith("error: the database could not be used: ", listed.Error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", listed.Error, StringComparison.Ordinal);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        folder.Delete(recursive: true);
+    }
+
     private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter { NewLine = "\n" };
