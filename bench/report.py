@@ -79,7 +79,14 @@ def build(args):
                    + "; ".join(f"{phase} {value.replace(' ', ' / ')}" for phase, value in load)
                    + f" (on {args.machine.split(' ')[0]} cores; other work on the machine shares them with the benchmark).")
     out.append("")
-    out.append(f"wrk: {args.connections} connections, {args.threads} threads; every call warmed for {args.warm_all} s on each app, "
+    warmup = {}
+    for line in Path(args.warmup_log).read_text().splitlines() if Path(args.warmup_log).exists() else []:
+        app, _, _, per = line.split("\t")
+        warmup.setdefault(app, []).append(per)
+    passes = "; ".join(f"{app}: {' → '.join(pers)} µs" for app, pers in warmup.items())
+    out.append(f"wrk: {args.connections} connections, {args.threads} threads; each app warmed up first in passes over every call "
+               f"({args.warm_all} s per call), until its CPU time per request changed by less than {args.warm_settled} % from one "
+               f"pass to the next (at most {args.warm_max_passes} passes{'; CPU per request over the passes: ' + passes if passes else ''}), "
                f"then measured in {args.rounds} round{'s' if args.rounds != 1 else ''} of {args.duration} s per app, each after "
                f"{args.warmup} s of warm-up ({args.scale_duration} s for the ceiling and the scale runs); every answer was 2xx, and "
                "before any load both apps answered the same requests byte for byte alike. Release builds; the service with rate "
@@ -233,9 +240,9 @@ def svg(r, sizes, path):
 
 def main():
     p = argparse.ArgumentParser()
-    for name in ["results", "rss", "load", "versions", "mode", "partial", "machine", "sizes", "markdown", "svg"]:
+    for name in ["results", "rss", "load", "versions", "warmup-log", "mode", "partial", "machine", "sizes", "markdown", "svg"]:
         p.add_argument(f"--{name}", required=True)
-    for name in ["elapsed", "connections", "threads", "duration", "warmup", "warm-all", "rounds", "scale-duration", "events"]:
+    for name in ["elapsed", "connections", "threads", "duration", "warmup", "warm-all", "warm-settled", "warm-max-passes", "rounds", "scale-duration", "events"]:
         p.add_argument(f"--{name}", type=int, required=True)
     args = p.parse_args()
     text, verdicts, r, sizes = build(args)

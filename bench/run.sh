@@ -44,17 +44,21 @@ wanted() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 
 CONNECTIONS=32
 THREADS=2
-# Each app first drives every call for WARM_ALL seconds (discarded: tiered JIT and dynamic PGO reach their optimized
-# code; perf showed the service's JIT still taking a quarter of the CPU 20 s into a write load, and the baseline, a
-# fraction of the code, done far sooner: the targets are about steady state), then each call gets WARMUP seconds of
-# warm-up and DURATION seconds of measurement (SCALE_DURATION for the ceiling and the scale runs). In the ratio
-# benchmark a call is measured in ROUNDS rounds, each on the baseline and at once on the service, so that a minute of
-# drift on this shared machine weighs on one round only.
+# Each app is first warmed up (discarded: tiered JIT and dynamic PGO reach their optimized code; the targets are about
+# steady state): passes over every call, WARM_ALL seconds each, until the app's CPU time per request changes by less
+# than WARM_SETTLED % from one pass to the next (at least WARM_MIN_PASSES, at most WARM_MAX_PASSES passes). A fixed
+# warm-up is not enough on a busy machine: with a load average of 40 on 2 cores the service was still compiling
+# (libclrjit 17 % of its samples, most methods in their instrumented tiers) after 60 s of one call, and its CPU per
+# request fell by two thirds over the next four minutes. Then each call gets WARMUP seconds of warm-up and DURATION
+# seconds of measurement (SCALE_DURATION for the ceiling and the scale runs). In the ratio benchmark a call is
+# measured in ROUNDS rounds, each on the baseline and at once on the service, so that a minute of drift on this shared
+# machine weighs on one round only.
 if [ "$MODE" = quick ]; then
-  DURATION=2; WARMUP=0; WARM_ALL=1; ROUNDS=1; SCALE_DURATION=2; SIZES=1000,10000; EVENTS=10000
+  DURATION=2; WARMUP=0; WARM_ALL=1; WARM_MIN_PASSES=1; WARM_MAX_PASSES=1; ROUNDS=1; SCALE_DURATION=2; SIZES=1000,10000; EVENTS=10000
 else
-  DURATION=5; WARMUP=2; WARM_ALL=15; ROUNDS=3; SCALE_DURATION=10; SIZES=1000,100000,1000000; EVENTS=100000
+  DURATION=5; WARMUP=2; WARM_ALL=10; WARM_MIN_PASSES=2; WARM_MAX_PASSES=8; ROUNDS=3; SCALE_DURATION=10; SIZES=1000,100000,1000000; EVENTS=100000
 fi
+WARM_SETTLED=5
 BIG=${SIZES##*,}; SMALL=${SIZES%%,*}
 
 OUT=$ROOT/bench/results
@@ -87,7 +91,7 @@ done
 # ---- builds --------------------------------------------------------------------------------------------------------
 log "publishing Release builds"
 rm -rf "$DATA" "$OUT/answers"; mkdir -p "$BIN" "$DATA"
-: >"$RESULTS"; : >"$OUT/rss.tsv"; : >"$OUT/load.tsv"; : >"$OUT/versions.tsv"
+: >"$RESULTS"; : >"$OUT/rss.tsv"; : >"$OUT/load.tsv"; : >"$OUT/versions.tsv"; : >"$OUT/warmup.tsv"
 rm -f "$OUT"/wrk-*.txt
 phase_load "start"
 dotnet publish src/Runtype.Api/Runtype.Api.csproj -c Release -o "$BIN/api" -nologo -v q &
@@ -195,10 +199,10 @@ run_wrk() {
     "$([ -n "$(echo "$last" | cut -f10)" ] && echo " (database $(echo "$last" | cut -f10))")" >&2
 }
 
-# drive <port> <call> <key> <ids file> <query> <seconds>: load that is not measured
+# drive <port> <call> <key> <ids file> <query> <seconds>: load that is not measured; prints the requests answered
 drive() {
   BENCH_CALL=$2 BENCH_KEY=$3 BENCH_IDS=$4 BENCH_QUERY=$5 BENCH_THREADS=$THREADS \
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${6}s" -s bench/wrk/calls.lua "http://127.0.0.1:$1" >/dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${6}s" -s bench/wrk/calls.lua "http://127.0.0.1:$1" | awk '/ requests in / { print $1 }'
 }
 
 # The same answers from both implementations, before any load: the baseline does the service's work.
@@ -250,13 +254,27 @@ ratio_benchmark() {
   fi
   # The service first: the app measured first for each call (the baseline) should not share the machine with the tail
   # of the other's JIT compilation.
-  local spec label call ids query port
-  for port in "$service_port" "$baseline_port"; do
-    for spec in "${MAIN_CALLS[@]}"; do
-      read -r label call ids query <<<"$spec"
-      ids=$([ "$ids" = - ] && echo "" || echo "$ids_dir/$ids"); [ "$query" = - ] && query=""
-      if [ "$call" = patch ]; then ids=${ids%.ids}-warm.ids; fi
-      drive "$port" "$call" "$key" "$ids" "$query" "$WARM_ALL"
+  local spec label call ids query app port pass ticks requests answered per previous
+  for app in service baseline; do
+    port=$([ "$app" = service ] && echo "$service_port" || echo "$baseline_port")
+    previous=
+    for pass in $(seq 1 "$WARM_MAX_PASSES"); do
+      ticks=$(cpu_ticks "${APP_PID[$PROVIDER-$app]}"); requests=0
+      for spec in "${MAIN_CALLS[@]}"; do
+        read -r label call ids query <<<"$spec"
+        ids=$([ "$ids" = - ] && echo "" || echo "$ids_dir/$ids"); [ "$query" = - ] && query=""
+        if [ "$call" = patch ]; then ids=${ids%.ids}-warm.ids; fi
+        answered=$(drive "$port" "$call" "$key" "$ids" "$query" "$WARM_ALL")
+        requests=$((requests + ${answered:-0}))
+      done
+      per=$(( ($(cpu_ticks "${APP_PID[$PROVIDER-$app]}") - ticks) * 1000000 / CLK_TCK / (requests > 0 ? requests : 1) ))
+      log "warm-up of the $app on $PROVIDER, pass $pass: $requests requests, $per µs of CPU per request"
+      printf '%s\t%s\t%s\t%s\n' "$PROVIDER-$app" "$pass" "$requests" "$per" >>"$OUT/warmup.tsv"
+      if [ "$pass" -ge "$WARM_MIN_PASSES" ] && [ -n "$previous" ] \
+        && [ $(( (per > previous ? per - previous : previous - per) * 100 )) -le $(( WARM_SETTLED * previous )) ]; then
+        break
+      fi
+      previous=$per
     done
   done
   for spec in "${MAIN_CALLS[@]}"; do
@@ -347,9 +365,11 @@ if [ -z "$ONLY" ] || [ "$ONLY" = sqlite ]; then
   start_app scale "$SCALE_PORT" env -C "$DATA" "$BIN/api/Runtype.Api" --urls "http://127.0.0.1:$SCALE_PORT" \
     --ConnectionStrings:Runtype "Data Source=$DATA/scale.db" --RateLimiting:PermitsPerMinute 0
   # Warmed like the ratio runs, so the first size is not measured on code the JIT has not optimized yet.
-  drive "$SCALE_PORT" list "${SCALE_KEY[$SMALL]}" "" "?limit=20" "$WARM_ALL"
-  drive "$SCALE_PORT" filter "${SCALE_KEY[$SMALL]}" "" "?status=generating&limit=20" "$WARM_ALL"
-  drive "$SCALE_PORT" get "${SCALE_KEY[$SMALL]}" "$DATA/scale/get-$SMALL.ids" "" "$WARM_ALL"
+  for _ in 1 2; do
+    drive "$SCALE_PORT" list "${SCALE_KEY[$SMALL]}" "" "?limit=20" "$WARM_ALL" >/dev/null
+    drive "$SCALE_PORT" filter "${SCALE_KEY[$SMALL]}" "" "?status=generating&limit=20" "$WARM_ALL" >/dev/null
+    drive "$SCALE_PORT" get "${SCALE_KEY[$SMALL]}" "$DATA/scale/get-$SMALL.ids" "" "$WARM_ALL" >/dev/null
+  done
   for size in ${SIZES//,/ }; do
     run_wrk scale "list@$size" "$SCALE_PORT" list "${SCALE_KEY[$size]}" "" "?limit=20" "$CONNECTIONS" "$SCALE_DURATION"
     run_wrk scale "list-status@$size" "$SCALE_PORT" filter "${SCALE_KEY[$size]}" "" "?status=generating&limit=20" "$CONNECTIONS" "$SCALE_DURATION"
@@ -366,9 +386,9 @@ phase_load "end"
 
 # ---- report --------------------------------------------------------------------------------------------------------
 ELAPSED=$(( $(date +%s) - START ))
-python3 bench/report.py --results "$RESULTS" --rss "$OUT/rss.tsv" --load "$OUT/load.tsv" --versions "$OUT/versions.tsv" \
+python3 bench/report.py --results "$RESULTS" --rss "$OUT/rss.tsv" --load "$OUT/load.tsv" --versions "$OUT/versions.tsv" --warmup-log "$OUT/warmup.tsv" \
   --mode "$MODE" --partial "$PARTIAL" --elapsed "$ELAPSED" \
-  --connections "$CONNECTIONS" --threads "$THREADS" --duration "$DURATION" --warmup "$WARMUP" --warm-all "$WARM_ALL" --rounds "$ROUNDS" \
+  --connections "$CONNECTIONS" --threads "$THREADS" --duration "$DURATION" --warmup "$WARMUP" --warm-all "$WARM_ALL" --warm-settled "$WARM_SETTLED" --warm-max-passes "$WARM_MAX_PASSES" --rounds "$ROUNDS" \
   --scale-duration "$SCALE_DURATION" --sizes "$SIZES" --events "$EVENTS" \
   --machine "$(nproc) cores ($(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }')), $(free -g | awk '/Mem:/ { print $2 }') GiB, $(. /etc/os-release && echo "$PRETTY_NAME"), Linux $(uname -r), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ { v = $2 } END { print v }'), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')" \
   --markdown docs/performance.md --svg docs/performance-latency.svg
