@@ -2,12 +2,18 @@ using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 using Runtype.Application.ApiKeys.CreateApiKey;
 using Runtype.Application.Common.Idempotency;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions.AppendSessionEvent;
 using Runtype.Application.Sessions.CreateSession;
 using Runtype.Application.Sessions.ListSessionEvents;
 using Runtype.Application.Sessions.ListSessions;
 using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Application.Sessions.UpdateSession;
+using Runtype.Application.Webhooks;
+using Runtype.Application.Webhooks.CreateWebhookEndpoint;
+using Runtype.Application.Webhooks.ListWebhookDeliveries;
+using Runtype.Application.Webhooks.ListWebhookEndpoints;
+using Runtype.Application.Webhooks.UpdateWebhookEndpoint;
 
 namespace Runtype.Application;
 
@@ -26,6 +32,18 @@ public static class DependencyInjection
         services.AddSingleton<SessionChangeSignal>();
         services.AddSingleton<EventStreamLimiter>();
         services.AddScoped<IdempotencyOutcome>();
+        services.AddSingleton<RuntypeMetrics>();
+        services.AddScoped<PendingMeasurements>();
+
+        services.AddSingleton<IValidator<CreateWebhookEndpoint>, CreateWebhookEndpointValidator>();
+        services.AddSingleton<IValidator<UpdateWebhookEndpoint>, UpdateWebhookEndpointValidator>();
+        services.AddSingleton<IValidator<ListWebhookEndpoints>, ListWebhookEndpointsValidator>();
+        services.AddSingleton<IValidator<ListWebhookDeliveries>, ListWebhookDeliveriesValidator>();
+        services.AddSingleton<WebhookUrls>();
+        services.AddSingleton<WebhookDispatchSignal>();
+        services.AddScoped<WebhookDispatchRequest>();
+        services.AddScoped<WebhookOutbox>();
+        services.AddScoped<SessionWebhooks>();
         return services;
     }
 }

@@ -1,47 +1,52 @@
 using System.Text;
 using System.Text.Json;
+using Runtype.Application.Sessions;
 using Runtype.Application.Sessions.StreamSessionEvents;
 
 namespace Runtype.Api.Sessions;
 
 /// <summary>
-/// The text/event-stream wire format (WHATWG HTML, "Server-sent events"): an event is <c>id:</c> (the event id),
-/// <c>event:</c> (its type) and <c>data:</c> (its JSON, the same shape as the event resource) lines, then a blank
-/// line; heartbeats and the end of the stream are comment lines (<c>: ...</c>), which clients ignore.
+/// The text/event-stream wire format (WHATWG HTML, "Server-sent events"), as UTF-8 bytes: an event is <c>id:</c> (the
+/// event id), <c>event:</c> (its type) and one <c>data:</c> line (its JSON, the same as the event resource), then a
+/// blank line; heartbeats and the end of the stream are comment lines (<c>: ...</c>), which clients ignore.
 /// </summary>
+/// <remarks>
+/// <c>System.Net.ServerSentEvents.SseFormatter</c> writes events only, and the protocol here needs comments (the
+/// heartbeat, <c>: reconnect</c> and <c>: end</c>) and a timeout on each write (<see cref="EventStreamResult"/>).
+/// </remarks>
 public static class ServerSentEvents
 {
     public const string MediaType = "text/event-stream";
 
-    public static string Format(EventStreamMessage message, JsonSerializerOptions json) => message.Kind switch
+    private static readonly byte[] EndOfEvent = "\n\n"u8.ToArray();
+
+    /// <summary>The message as UTF-8, in parts to be written one after the other (an event's JSON is not copied into a frame).</summary>
+    public static IReadOnlyList<byte[]> Format(EventStreamMessage message, JsonSerializerOptions json) => message.Kind switch
     {
         EventStreamMessageKind.Event => Event(message.SessionEvent!, json),
-        EventStreamMessageKind.Heartbeat => Comment("heartbeat"),
-        EventStreamMessageKind.Reconnect => Comment("reconnect: this connection reached its time limit; reconnect with Last-Event-ID"),
-        _ => Comment($"end: {message.Reason}"),
+        EventStreamMessageKind.Heartbeat => [Comment("heartbeat")],
+        EventStreamMessageKind.Reconnect => [Comment("reconnect: this connection reached its time limit; reconnect with Last-Event-ID")],
+        _ => [Comment($"end: {message.Reason}")],
     };
 
     /// <summary>A comment line: keeps the connection busy, shows in curl, is ignored by SSE clients.</summary>
-    public static string Comment(string text) => $": {SingleLine(text)}\n\n";
+    public static byte[] Comment(string text) => Encoding.UTF8.GetBytes($": {SingleLine(text)}\n\n");
 
-    private static string Event(Application.Sessions.SessionEventDto sessionEvent, JsonSerializerOptions json)
+    private static byte[][] Event(SessionEventDto sessionEvent, JsonSerializerOptions json)
     {
-        var text = new StringBuilder();
-        text.Append("id: ").Append(sessionEvent.Id.ToString("D")).Append('\n');
+        // A type is free text: a line break in it would end the field early, so it becomes a space here (the exact
+        // type is in the data).
+        var head = Encoding.UTF8.GetBytes($"id: {sessionEvent.Id:D}\nevent: {SingleLine(sessionEvent.Type)}\ndata: ");
+        var data = JsonSerializer.SerializeToUtf8Bytes(sessionEvent, json);
 
-        // A type is free text: a line break in it would end the field early, so it becomes a space here
-        // (the exact type is in the data).
-        text.Append("event: ").Append(SingleLine(sessionEvent.Type)).Append('\n');
-
-        // The JSON has line breaks only where a stored payload had them between its tokens; each line is a
-        // data line, and clients join them with LF.
-        foreach (var line in JsonSerializer.Serialize(sessionEvent, json).ReplaceLineEndings("\n").Split('\n'))
-        {
-            text.Append("data: ").Append(line).Append('\n');
-        }
-
-        return text.Append('\n').ToString();
+        // The data must be one line, whatever the payload: a CR or LF in JSON text can only be whitespace between
+        // tokens (inside a string it is escaped), so a space in its place leaves the same JSON. Nothing else ends an
+        // SSE line: U+2028, U+2029 and U+0085 stay as they are, inside their strings.
+        data.AsSpan().Replace((byte)'\r', (byte)' ');
+        data.AsSpan().Replace((byte)'\n', (byte)' ');
+        return [head, data, EndOfEvent];
     }
 
-    private static string SingleLine(string text) => text.ReplaceLineEndings(" ").Replace('\r', ' ').Replace('\n', ' ');
+    /// <summary>Text on one line: CR and LF (the only line ends of SSE) become spaces.</summary>
+    private static string SingleLine(string text) => text.Replace('\r', ' ').Replace('\n', ' ');
 }

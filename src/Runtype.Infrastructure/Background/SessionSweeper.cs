@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions.ExpireSessions;
+using Runtype.Application.Webhooks.PurgeWebhookDeliveries;
 
 namespace Runtype.Infrastructure.Background;
 
@@ -16,7 +17,8 @@ public sealed record SweepSettings(TimeSpan Interval, int BatchSize)
 
 /// <summary>
 /// Every <see cref="SweepSettings.Interval"/>: persists the expiry of sessions whose expiresAt has passed, in
-/// batches of one transaction each, then purges idempotency records past their retention. Safe to run in every
+/// batches of one transaction each, then purges idempotency records past their retention, and webhook deliveries (and
+/// their messages) past theirs, in batches too. Safe to run in every
 /// replica at once: each session row is changed under its concurrency token, so a session expires exactly once.
 /// </summary>
 public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSettings settings, TimeProvider clock, ILogger<SessionSweeper> logger)
@@ -55,18 +57,30 @@ public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSet
         }
         while (expired == settings.BatchSize);
 
+        int purged;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var purged = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new PurgeIdempotencyRecords(), cancellationToken);
-            if (total > 0 || purged > 0)
-            {
-                LogSwept(logger, total, purged);
-            }
+            purged = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new PurgeIdempotencyRecords(), cancellationToken);
+        }
+
+        var deliveries = 0;
+        int batch;
+        do
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            batch = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new PurgeWebhookDeliveries(settings.BatchSize), cancellationToken);
+            deliveries += batch;
+        }
+        while (batch == settings.BatchSize);
+
+        if (total > 0 || purged > 0 || deliveries > 0)
+        {
+            LogSwept(logger, total, purged, deliveries);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep: {Expired} sessions expired, {Purged} idempotency records purged")]
-    private static partial void LogSwept(ILogger logger, int expired, int purged);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep: {Expired} sessions expired, {Purged} idempotency records and {Deliveries} webhook deliveries purged")]
+    private static partial void LogSwept(ILogger logger, int expired, int purged, int deliveries);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep failed; it runs again at the next interval")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

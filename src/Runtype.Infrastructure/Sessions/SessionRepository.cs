@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Persistence;
@@ -11,7 +12,7 @@ namespace Runtype.Infrastructure.Sessions;
 /// inside the write transaction; a provider whose transactions do not already serialize writers overrides
 /// <see cref="FindAsync"/> to take the row's lock, so that writers of one session queue instead of conflicting.
 /// </summary>
-internal class SessionRepository(RuntypeDbContext db) : ISessionRepository
+internal class SessionRepository(RuntypeDbContext db, PendingMeasurements measurements) : ISessionRepository
 {
     private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, string, CancellationToken, Task<Session?>>> ById = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, Guid id, string userId, CancellationToken _) =>
@@ -44,14 +45,16 @@ internal class SessionRepository(RuntypeDbContext db) : ISessionRepository
     /// </summary>
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in db.ChangeTracker.Entries<Session>())
+        // The events appended to the tracked sessions join the unit; what the save writes is kept for the command's
+        // metrics (recorded once its transaction commits).
+        var saving = new List<(bool Created, SessionEvent[] Appended)>();
+        foreach (var entry in db.ChangeTracker.Entries<Session>().ToArray())
         {
-            foreach (var appended in entry.Entity.NewEvents)
+            var appended = entry.Entity.NewEvents.Where(e => db.Entry(e).State == EntityState.Detached).ToArray();
+            db.SessionEvents.AddRange(appended);
+            if (entry.State == EntityState.Added || (entry.State != EntityState.Deleted && appended.Length > 0))
             {
-                if (db.Entry(appended).State == EntityState.Detached)
-                {
-                    db.SessionEvents.Add(appended);
-                }
+                saving.Add((entry.State == EntityState.Added, appended));
             }
         }
 
@@ -62,6 +65,18 @@ internal class SessionRepository(RuntypeDbContext db) : ISessionRepository
         catch (DbUpdateConcurrencyException ex)
         {
             throw new ConcurrencyConflictException(ex);
+        }
+        catch (DbUpdateException ex) when (ex.Entries.Any(e => e.Entity is SessionEvent))
+        {
+            // An event took a place another writer's event already has (ux_session_events_session_sequence): the session
+            // changed since it was read without a lock (the sweeper's read of due sessions, in two replicas at once). The
+            // database may report the duplicate before the version check of the same batch: the same conflict.
+            throw new ConcurrencyConflictException(ex);
+        }
+
+        foreach (var (created, appended) in saving)
+        {
+            measurements.SessionSaved(created, appended);
         }
     }
 }

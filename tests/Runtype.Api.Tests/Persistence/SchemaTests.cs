@@ -167,11 +167,11 @@ public sealed class SchemaTests
 
         var script = database.Context.Database.GenerateCreateScript();
 
-        // sessions, session_events, api_keys, idempotency_records and session_counts.
-        Assert.Equal(5, Occurrences(script, $"[user_id] nvarchar(255) COLLATE {Collation} NOT NULL"));
+        // sessions, session_events, api_keys, idempotency_records, session_counts, webhook_endpoints and webhook_messages.
+        Assert.Equal(7, Occurrences(script, $"[user_id] nvarchar(255) COLLATE {Collation} NOT NULL"));
         Assert.Equal(3, Occurrences(script, $"[organization_id] nvarchar(255) COLLATE {Collation} NULL"));
         Assert.Equal(1, Occurrences(script, $"[key] varchar(255) COLLATE {Collation} NOT NULL"));
-        Assert.Equal(9, Occurrences(script, "COLLATE"));
+        Assert.Equal(11, Occurrences(script, "COLLATE"));
     }
 
     private static void AssertInOrder(string text, params string[] parts)

@@ -1,13 +1,18 @@
 namespace Runtype.Application.Sessions.StreamSessionEvents;
 
 /// <summary>
-/// Caps the live streams a user holds open at once in this process (<see cref="EventStreamSettings.MaxPerUser"/>):
-/// each stream polls the database, so an unbounded number of them per user would be an easy way to load it.
+/// The bounds of the live streams of this process, in one place. Slots: the streams a user holds open at once
+/// (<see cref="EventStreamSettings.MaxPerUser"/>; each stream polls the database, so an unbounded number of them per
+/// user would be an easy way to load it). Pages: the pages of events all streams together hold in memory at once
+/// (<see cref="EventStreamSettings.MaxPagesInMemory"/>; a page is bounded by <see cref="EventStreamSettings.PageChars"/>,
+/// so what streams hold is bounded whatever their clients do; a stream whose client does not read holds its page
+/// until its write times out).
 /// </summary>
-public sealed class EventStreamLimiter(EventStreamSettings settings)
+public sealed class EventStreamLimiter(EventStreamSettings settings) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _open = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _pages = new(settings.MaxPagesInMemory, settings.MaxPagesInMemory);
 
     /// <summary>A slot for one more stream of the user, released when disposed; null when the user is at the cap.</summary>
     public IDisposable? TryAcquire(string userId)
@@ -21,7 +26,7 @@ public sealed class EventStreamLimiter(EventStreamSettings settings)
             }
 
             _open[userId] = count + 1;
-            return new Lease(this, userId);
+            return new Lease(() => Release(userId));
         }
     }
 
@@ -33,6 +38,18 @@ public sealed class EventStreamLimiter(EventStreamSettings settings)
             return _open.GetValueOrDefault(userId);
         }
     }
+
+    /// <summary>Waits for room for one more page in memory; dispose the lease once the page is sent (or dropped).</summary>
+    public async Task<IDisposable> EnterPageAsync(CancellationToken cancellationToken)
+    {
+        await _pages.WaitAsync(cancellationToken);
+        return new Lease(() => _pages.Release());
+    }
+
+    /// <summary>The pages the streams of this process hold in memory now.</summary>
+    public int PagesInMemory => settings.MaxPagesInMemory - _pages.CurrentCount;
+
+    public void Dispose() => _pages.Dispose();
 
     private void Release(string userId)
     {
@@ -50,7 +67,8 @@ public sealed class EventStreamLimiter(EventStreamSettings settings)
         }
     }
 
-    private sealed class Lease(EventStreamLimiter limiter, string userId) : IDisposable
+    /// <summary>Gives back what it holds once, however often it is disposed.</summary>
+    private sealed class Lease(Action release) : IDisposable
     {
         private int _released;
 
@@ -58,7 +76,7 @@ public sealed class EventStreamLimiter(EventStreamSettings settings)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                limiter.Release(userId);
+                release();
             }
         }
     }

@@ -10,7 +10,8 @@ namespace Runtype.Application.Sessions.StreamSessionEvents;
 /// another process arrive too) every <see cref="EventStreamSettings.PollInterval"/>, or at once when this
 /// process signals a change; between polls it holds no database connection. When nothing was sent for
 /// <see cref="EventStreamSettings.HeartbeatInterval"/> it yields a heartbeat; after <see cref="EventStreamSettings.MaxDuration"/>
-/// it asks the client to reconnect (which authenticates it again). Disposing it frees the user's stream slot.
+/// it asks the client to reconnect (which authenticates it again). It reads the log a page at a time, bounded by count
+/// and by size, each page in room the <see cref="EventStreamLimiter"/> gives. Disposing it frees the user's stream slot.
 /// </summary>
 public sealed class SessionEventStream : IDisposable
 {
@@ -20,6 +21,7 @@ public sealed class SessionEventStream : IDisposable
     private readonly SessionChangeSignal _signal;
     private readonly TimeProvider _clock;
     private readonly EventStreamSettings _settings;
+    private readonly EventStreamLimiter _limiter;
     private readonly IDisposable _slot;
 
     public SessionEventStream(
@@ -30,6 +32,7 @@ public sealed class SessionEventStream : IDisposable
         SessionChangeSignal signal,
         TimeProvider clock,
         EventStreamSettings settings,
+        EventStreamLimiter limiter,
         IDisposable slot)
     {
         SessionId = sessionId;
@@ -39,6 +42,7 @@ public sealed class SessionEventStream : IDisposable
         _signal = signal;
         _clock = clock;
         _settings = settings;
+        _limiter = limiter;
         _slot = slot;
     }
 
@@ -51,22 +55,30 @@ public sealed class SessionEventStream : IDisposable
         var after = _afterSequence;
         var lastSent = _clock.GetUtcNow();
         var closeAt = lastSent + _settings.MaxDuration;
+        var pageEvents = EventStreamSettings.BatchSize;
         while (true)
         {
             // Taken before the read: a change committed while the read runs still wakes the wait below.
             var changed = subscription.NextChange;
             var readAt = _clock.GetUtcNow();
-            var batch = await _feed.ReadAsync(SessionId, _userId, after, EventStreamSettings.BatchSize, cancellationToken);
-            if (batch is null)
-            {
-                yield return EventStreamMessage.End("the session was deleted");
-                yield break;
-            }
+            SessionEventBatch? batch;
 
-            foreach (var appended in batch.Events)
+            // Room for the page first (all streams of the process share it), held until its last event is sent: a
+            // client that does not read holds at most this page, until the write to it times out.
+            using (await _limiter.EnterPageAsync(cancellationToken))
             {
-                after = appended.Sequence;
-                yield return EventStreamMessage.Event(appended.ToDto());
+                batch = await _feed.ReadAsync(SessionId, _userId, after, pageEvents, EventStreamSettings.PageChars, cancellationToken);
+                if (batch is null)
+                {
+                    yield return EventStreamMessage.End("the session was deleted");
+                    yield break;
+                }
+
+                foreach (var appended in batch.Events)
+                {
+                    after = appended.Sequence;
+                    yield return EventStreamMessage.Event(appended.ToDto());
+                }
             }
 
             if (batch.Events.Count > 0)
@@ -74,10 +86,15 @@ public sealed class SessionEventStream : IDisposable
                 lastSent = _clock.GetUtcNow();
             }
 
-            if (batch.Events.Count >= EventStreamSettings.BatchSize)
+            if (batch.HasMore)
             {
+                // A page cut short by size had large events: ask for a few more than it held next time, not a whole
+                // batch, so that the feed does not size up a hundred large events to send one.
+                pageEvents = batch.Events.Count < pageEvents ? Math.Min(EventStreamSettings.BatchSize, batch.Events.Count * 2) : EventStreamSettings.BatchSize;
                 continue;
             }
+
+            pageEvents = EventStreamSettings.BatchSize;
 
             // The status was read before the events: if the session was already over then, nothing can follow them.
             var status = Session.HasExpired(batch.Status, batch.ExpiresAt, readAt) ? SessionStatus.Expired : batch.Status;
