@@ -151,12 +151,13 @@ cpu_ticks() {
   done
   echo "$total"
 }
-# The database server's processes (PostgreSQL: the postmaster and its children, the backends); none for SQLite.
-db_pids() {
-  if [ "$PROVIDER" = postgresql ]; then
-    local postmaster; postmaster=$(head -n 1 "$PG_DATA/db/postmaster.pid")
-    echo "$postmaster" $(pgrep -P "$postmaster" || true)
-  fi
+# CPU time of the database server (PostgreSQL; 0 for SQLite): the postmaster's own, that of the children it has reaped
+# (cutime/cstime: a backend that exits during a round keeps its share) and that of its live children (the backends).
+db_ticks() {
+  if [ "$PROVIDER" != postgresql ]; then echo 0; return; fi
+  local postmaster own; postmaster=$(head -n 1 "$PG_DATA/db/postmaster.pid")
+  own=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$postmaster/stat" 2>/dev/null || echo 0)
+  echo $((own + $(cpu_ticks $(pgrep -P "$postmaster" || true))))
 }
 
 # ---- load ----------------------------------------------------------------------------------------------------------
@@ -174,14 +175,13 @@ run_wrk() {
   if [ "$WARMUP" -gt 0 ]; then
     env "${env[@]}" BENCH_IDS="$warm_ids" wrk -t"$threads" -c"$conns" -d"${WARMUP}s" -s bench/wrk/calls.lua "http://127.0.0.1:$port" >/dev/null
   fi
-  local output pid=${APP_PID[$app]} dbs app_before db_before app_after db_after
-  dbs=$(db_pids)
-  app_before=$(cpu_ticks "$pid"); db_before=$(cpu_ticks $dbs)
+  local output pid=${APP_PID[$app]} app_before db_before app_after db_after
+  app_before=$(cpu_ticks "$pid"); db_before=$(db_ticks)
   output=$(env "${env[@]}" wrk -t"$threads" -c"$conns" -d"${duration}s" --latency -s bench/wrk/calls.lua "http://127.0.0.1:$port")
-  app_after=$(cpu_ticks "$pid"); db_after=$(cpu_ticks $dbs)
+  app_after=$(cpu_ticks "$pid"); db_after=$(db_ticks)
   echo "$output" >>"$OUT/wrk-$app-$label.txt"
   echo "$output" | awk -v provider="$PROVIDER" -v app="$app" -v label="$label" -v conns="$conns" -v tck="$CLK_TCK" \
-      -v appcpu=$((app_after - app_before)) -v dbcpu=$((db_after - db_before)) -v hasdb="${dbs:+yes}" '
+      -v appcpu=$((app_after - app_before)) -v dbcpu=$((db_after - db_before)) -v hasdb="$([ "$PROVIDER" = postgresql ] && echo yes)" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
     / requests in / { requests = $1 }
