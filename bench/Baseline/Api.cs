@@ -1,15 +1,19 @@
 using System.Buffers;
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 
 namespace Runtype.Bench.Baseline;
 
-/// <summary>The calls, written out by hand: authenticate, validate, one connection, plain SQL, JSON written directly.</summary>
-public sealed class Api(string connectionString, TimeProvider clock)
+/// <summary>
+/// The calls, written out by hand: authenticate, validate, one connection, plain SQL, JSON written directly. The SQL is
+/// the same on every provider; what differs (stored ids and times, the read for a change, one writer at a time) comes
+/// from <see cref="BenchDatabase"/>.
+/// </summary>
+internal sealed class Api(BenchDatabase database, TimeProvider clock)
 {
     public const long MaxBodyBytes = 1024 * 1024;
 
@@ -20,6 +24,8 @@ public sealed class Api(string connectionString, TimeProvider clock)
         """;
 
     private const string EventColumns = "id, session_id, user_id, organization_id, type, stage, message, payload, created_at, sequence";
+
+    private const string ReadSql = $"SELECT {SessionColumns} FROM sessions WHERE id = @id AND user_id = @user";
 
     private static readonly string[] Statuses = ["intake", "planning", "generating", "assembling", "completed", "failed", "cancelled", "expired"];
     private static readonly string[] Active = ["intake", "planning", "generating", "assembling"];
@@ -32,9 +38,11 @@ public sealed class Api(string connectionString, TimeProvider clock)
         ["assembling"] = ["generating", "completed", "failed", "cancelled"],
     };
 
-    // Like the service: this process's writers take turns (asynchronously) before BEGIN IMMEDIATE, so none of them
-    // sleeps on SQLite's lock while holding a thread.
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    // Like the service on SQLite: this process's writers take turns (asynchronously) before BEGIN IMMEDIATE, so none of
+    // them sleeps on SQLite's lock while holding a thread. On PostgreSQL writers queue on the session row's lock instead.
+    private readonly SemaphoreSlim? _writeGate = database.OneWriterAtATime ? new(1, 1) : null;
+
+    private readonly string _readForChangeSql = ReadSql + database.ForUpdate;
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     private static readonly JsonDocumentOptions ReaderOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
@@ -63,16 +71,14 @@ public sealed class Api(string connectionString, TimeProvider clock)
         }
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var filter = status.Length == 0 ? "" : FilterSql(status);
         var total = await CountAsync(db, caller.UserId, status, now);
 
         using var page = db.CreateCommand();
-        page.CommandText = $"SELECT {SessionColumns} FROM sessions WHERE user_id = $user{filter} ORDER BY created_at DESC, id DESC LIMIT $limit OFFSET $offset";
-        page.Parameters.AddWithValue("$user", caller.UserId);
-        page.Parameters.AddWithValue("$now", now);
-        page.Parameters.AddWithValue("$status", status);
-        page.Parameters.AddWithValue("$limit", limit);
-        page.Parameters.AddWithValue("$offset", offset);
+        page.CommandText = $"SELECT {SessionColumns} FROM sessions WHERE user_id = @user{FilterSql(status)} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset";
+        Add(page, "@user", caller.UserId);
+        AddFilterParameters(page, status, now);
+        Add(page, "@limit", limit);
+        Add(page, "@offset", offset);
         var writer = Begin(context, 200, out var json);
         json.WriteStartObject();
         json.WriteStartArray("data");
@@ -81,7 +87,7 @@ public sealed class Api(string connectionString, TimeProvider clock)
             await using var reader = await page.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                WriteSession(json, reader, now, events: null);
+                WriteSession(json, reader, now);
             }
         }
 
@@ -110,24 +116,29 @@ public sealed class Api(string connectionString, TimeProvider clock)
             return;
         }
 
-        using var read = db.CreateCommand();
-        read.CommandText = $"SELECT {SessionColumns} FROM sessions WHERE id = $id AND user_id = $user";
-        read.Parameters.AddWithValue("$id", id);
-        read.Parameters.AddWithValue("$user", caller.UserId);
-        await using var session = await read.ExecuteReaderAsync();
-        if (!await session.ReadAsync())
+        // The session first, then its events, written as they are read (one reader open at a time: PostgreSQL's rule).
+        var session = await ReadSessionAsync(db, null, id, caller.UserId, lockRow: false);
+        if (session is null)
         {
             await ProblemAsync(context, 404, "No session with this id was found.");
             return;
         }
 
         using var events = db.CreateCommand();
-        events.CommandText = $"SELECT {EventColumns} FROM session_events WHERE session_id = $id ORDER BY sequence";
-        events.Parameters.AddWithValue("$id", id);
+        events.CommandText = $"SELECT {EventColumns} FROM session_events WHERE session_id = @id ORDER BY sequence";
+        Add(events, "@id", database.Id(id));
         await using var eventReader = await events.ExecuteReaderAsync();
-        context.Response.Headers.ETag = ETag(session.GetInt64(14));
+        context.Response.Headers.ETag = ETag(session.Version);
         var writer = Begin(context, 200, out var json);
-        WriteSession(json, session, clock.GetUtcNow().ToUnixTimeMilliseconds(), eventReader);
+        WriteSession(json, session, clock.GetUtcNow().ToUnixTimeMilliseconds(), keepOpen: true);
+        json.WriteStartArray("events");
+        while (await eventReader.ReadAsync())
+        {
+            WriteEvent(json, eventReader);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
         await EndAsync(json, writer);
     }
 
@@ -147,9 +158,9 @@ public sealed class Api(string connectionString, TimeProvider clock)
         }
 
         using var exists = db.CreateCommand();
-        exists.CommandText = "SELECT 1 FROM sessions WHERE id = $id AND user_id = $user";
-        exists.Parameters.AddWithValue("$id", id);
-        exists.Parameters.AddWithValue("$user", caller.UserId);
+        exists.CommandText = "SELECT 1 FROM sessions WHERE id = @id AND user_id = @user";
+        Add(exists, "@id", database.Id(id));
+        Add(exists, "@user", caller.UserId);
         if (await exists.ExecuteScalarAsync() is null)
         {
             await ProblemAsync(context, 404, "No session with this id was found.");
@@ -161,11 +172,17 @@ public sealed class Api(string connectionString, TimeProvider clock)
         if (after.Length > 0)
         {
             using var cursor = db.CreateCommand();
-            cursor.CommandText = "SELECT sequence FROM session_events WHERE id = $event AND session_id = $id AND user_id = $user";
-            cursor.Parameters.AddWithValue("$event", after);
-            cursor.Parameters.AddWithValue("$id", id);
-            cursor.Parameters.AddWithValue("$user", caller.UserId);
-            if (!IsUuid(after) || await cursor.ExecuteScalarAsync() is not long sequence)
+            cursor.CommandText = "SELECT sequence FROM session_events WHERE id = @event AND session_id = @id AND user_id = @user";
+            if (!IsUuid(after))
+            {
+                await ProblemAsync(context, 400, "after must be the id of an event of this session.");
+                return;
+            }
+
+            Add(cursor, "@event", database.Id(after));
+            Add(cursor, "@id", database.Id(id));
+            Add(cursor, "@user", caller.UserId);
+            if (await cursor.ExecuteScalarAsync() is not long sequence)
             {
                 await ProblemAsync(context, 400, "after must be the id of an event of this session.");
                 return;
@@ -175,10 +192,10 @@ public sealed class Api(string connectionString, TimeProvider clock)
         }
 
         using var page = db.CreateCommand();
-        page.CommandText = $"SELECT {EventColumns} FROM session_events WHERE session_id = $id AND sequence > $after ORDER BY sequence LIMIT $take";
-        page.Parameters.AddWithValue("$id", id);
-        page.Parameters.AddWithValue("$after", afterSequence);
-        page.Parameters.AddWithValue("$take", limit + 1);
+        page.CommandText = $"SELECT {EventColumns} FROM session_events WHERE session_id = @id AND sequence > @after ORDER BY sequence LIMIT @take";
+        Add(page, "@id", database.Id(id));
+        Add(page, "@after", afterSequence);
+        Add(page, "@take", limit + 1);
         var writer = Begin(context, 200, out var json);
         json.WriteStartObject();
         json.WriteStartArray("data");
@@ -193,7 +210,7 @@ public sealed class Api(string connectionString, TimeProvider clock)
                     break;
                 }
 
-                next = reader.GetString(0);
+                next = database.ReadId(reader, 0);
                 WriteEvent(json, reader);
             }
         }
@@ -247,23 +264,23 @@ public sealed class Api(string connectionString, TimeProvider clock)
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var id = Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(now)).ToString("D");
         using (await WriteTurnAsync())
-        await using (var tx = db.BeginTransaction(deferred: false))
+        await using (var tx = await db.BeginTransactionAsync())
         {
             using var insert = db.CreateCommand();
             insert.Transaction = tx;
             insert.CommandText = """
                 INSERT INTO sessions (id, user_id, organization_id, status, catalog_version, schema_version, prd, plan, product_object,
                     product_object_hash, assembly_state, created_at, updated_at, expires_at, version, last_event_sequence)
-                VALUES ($id, $user, $org, 'intake', $catalog, $schema, $prd, NULL, NULL, NULL, NULL, $now, $now, $expires, 1, 0)
+                VALUES (@id, @user, @org, 'intake', @catalog, @schema, @prd, NULL, NULL, NULL, NULL, @now, @now, @expires, 1, 0)
                 """;
-            insert.Parameters.AddWithValue("$id", id);
-            insert.Parameters.AddWithValue("$user", caller.UserId);
-            insert.Parameters.AddWithValue("$org", (object?)caller.OrganizationId ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$catalog", (object?)catalogVersion ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$schema", (object?)schemaVersion ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$prd", (object?)prd ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$now", now);
-            insert.Parameters.AddWithValue("$expires", now + (long)TimeSpan.FromDays(30).TotalMilliseconds);
+            Add(insert, "@id", database.Id(id));
+            Add(insert, "@user", caller.UserId);
+            Add(insert, "@org", caller.OrganizationId);
+            Add(insert, "@catalog", catalogVersion);
+            Add(insert, "@schema", schemaVersion);
+            Add(insert, "@prd", prd);
+            Add(insert, "@now", database.Time(now));
+            Add(insert, "@expires", database.Time(now + (long)TimeSpan.FromDays(30).TotalMilliseconds));
             await insert.ExecuteNonQueryAsync();
             await tx.CommitAsync();
         }
@@ -320,8 +337,8 @@ public sealed class Api(string connectionString, TimeProvider clock)
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         using var turn = await WriteTurnAsync();
-        await using var tx = db.BeginTransaction(deferred: false);
-        var row = await ReadSessionAsync(db, tx, id, caller.UserId);
+        await using var tx = await db.BeginTransactionAsync();
+        var row = await ReadSessionAsync(db, tx, id, caller.UserId, lockRow: true);
         if (row is null)
         {
             await ProblemAsync(context, 404, "No session with this id was found.");
@@ -368,19 +385,19 @@ public sealed class Api(string connectionString, TimeProvider clock)
             using var update = db.CreateCommand();
             update.Transaction = tx;
             update.CommandText = """
-                UPDATE sessions SET status = $status, prd = $prd, plan = $plan, assembly_state = $state, updated_at = $updated,
-                    version = $version, last_event_sequence = $seq
-                WHERE id = $id AND version = $original
+                UPDATE sessions SET status = @status, prd = @prd, plan = @plan, assembly_state = @state, updated_at = @updated,
+                    version = @version, last_event_sequence = @seq
+                WHERE id = @id AND version = @original
                 """;
-            update.Parameters.AddWithValue("$status", updated.Status);
-            update.Parameters.AddWithValue("$prd", (object?)updated.Prd ?? DBNull.Value);
-            update.Parameters.AddWithValue("$plan", (object?)updated.Plan ?? DBNull.Value);
-            update.Parameters.AddWithValue("$state", (object?)updated.AssemblyState ?? DBNull.Value);
-            update.Parameters.AddWithValue("$updated", updated.UpdatedAt);
-            update.Parameters.AddWithValue("$version", updated.Version);
-            update.Parameters.AddWithValue("$seq", updated.LastEventSequence);
-            update.Parameters.AddWithValue("$id", id);
-            update.Parameters.AddWithValue("$original", row.Version);
+            Add(update, "@status", updated.Status);
+            Add(update, "@prd", updated.Prd);
+            Add(update, "@plan", updated.Plan);
+            Add(update, "@state", updated.AssemblyState);
+            Add(update, "@updated", database.Time(updated.UpdatedAt));
+            Add(update, "@version", updated.Version);
+            Add(update, "@seq", updated.LastEventSequence);
+            Add(update, "@id", database.Id(id));
+            Add(update, "@original", row.Version);
             if (await update.ExecuteNonQueryAsync() != 1)
             {
                 await ProblemAsync(context, 409, "Concurrent update.");
@@ -439,8 +456,8 @@ public sealed class Api(string connectionString, TimeProvider clock)
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         using var turn = await WriteTurnAsync();
-        await using var tx = db.BeginTransaction(deferred: false);
-        var row = await ReadSessionAsync(db, tx, id, caller.UserId);
+        await using var tx = await db.BeginTransactionAsync();
+        var row = await ReadSessionAsync(db, tx, id, caller.UserId, lockRow: true);
         if (row is null)
         {
             await ProblemAsync(context, 404, "No session with this id was found.");
@@ -458,12 +475,12 @@ public sealed class Api(string connectionString, TimeProvider clock)
         using (var update = db.CreateCommand())
         {
             update.Transaction = tx;
-            update.CommandText = "UPDATE sessions SET updated_at = $updated, version = $version, last_event_sequence = $seq WHERE id = $id AND version = $original";
-            update.Parameters.AddWithValue("$updated", updated.UpdatedAt);
-            update.Parameters.AddWithValue("$version", updated.Version);
-            update.Parameters.AddWithValue("$seq", updated.LastEventSequence);
-            update.Parameters.AddWithValue("$id", id);
-            update.Parameters.AddWithValue("$original", row.Version);
+            update.CommandText = "UPDATE sessions SET updated_at = @updated, version = @version, last_event_sequence = @seq WHERE id = @id AND version = @original";
+            Add(update, "@updated", database.Time(updated.UpdatedAt));
+            Add(update, "@version", updated.Version);
+            Add(update, "@seq", updated.LastEventSequence);
+            Add(update, "@id", database.Id(id));
+            Add(update, "@original", row.Version);
             if (await update.ExecuteNonQueryAsync() != 1)
             {
                 await ProblemAsync(context, 409, "Concurrent update.");
@@ -492,12 +509,16 @@ public sealed class Api(string connectionString, TimeProvider clock)
 
     private async Task<Turn> WriteTurnAsync()
     {
-        await _writeGate.WaitAsync();
+        if (_writeGate is not null)
+        {
+            await _writeGate.WaitAsync();
+        }
+
         return new Turn(_writeGate);
     }
 
-    /// <summary>A turn to write; released once (disposing it again does nothing).</summary>
-    private sealed class Turn(SemaphoreSlim gate) : IDisposable
+    /// <summary>A turn to write (none where the database lets writers queue on their rows); released once.</summary>
+    private sealed class Turn(SemaphoreSlim? gate) : IDisposable
     {
         private int _released;
 
@@ -505,7 +526,7 @@ public sealed class Api(string connectionString, TimeProvider clock)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                gate.Release();
+                gate?.Release();
             }
         }
     }
@@ -515,7 +536,7 @@ public sealed class Api(string connectionString, TimeProvider clock)
     private sealed record Caller(string UserId, string? OrganizationId);
 
     /// <summary>One indexed lookup of the key by its id part, a constant-time hash check, lastUsedAt at most once a minute.</summary>
-    private async Task<Caller?> AuthenticateAsync(HttpContext context, SqliteConnection db, string scope)
+    private async Task<Caller?> AuthenticateAsync(HttpContext context, DbConnection db, string scope)
     {
         var header = context.Request.Headers.Authorization.ToString().Trim();
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : header;
@@ -527,8 +548,8 @@ public sealed class Api(string connectionString, TimeProvider clock)
         }
 
         using var read = db.CreateCommand();
-        read.CommandText = "SELECT user_id, organization_id, scopes, secret_hash, last_used_at, revoked_at FROM api_keys WHERE id = $id";
-        read.Parameters.AddWithValue("$id", token.Substring(3, 16));
+        read.CommandText = "SELECT user_id, organization_id, scopes, secret_hash, last_used_at, revoked_at FROM api_keys WHERE id = @id";
+        Add(read, "@id", token.Substring(3, 16));
         string userId, scopes;
         string? organizationId;
         long? lastUsed;
@@ -544,7 +565,7 @@ public sealed class Api(string connectionString, TimeProvider clock)
             userId = key.GetString(0);
             organizationId = key.IsDBNull(1) ? null : key.GetString(1);
             scopes = key.GetString(2);
-            lastUsed = key.IsDBNull(4) ? null : key.GetInt64(4);
+            lastUsed = key.IsDBNull(4) ? null : database.ReadTime(key, 4);
         }
 
         if (Array.IndexOf(scopes.Split(' '), scope) < 0)
@@ -557,10 +578,10 @@ public sealed class Api(string connectionString, TimeProvider clock)
         if (lastUsed is null || now - lastUsed >= 60_000)
         {
             using var used = db.CreateCommand();
-            used.CommandText = "UPDATE api_keys SET last_used_at = $now WHERE id = $id AND (last_used_at IS NULL OR last_used_at <= $stale)";
-            used.Parameters.AddWithValue("$now", now);
-            used.Parameters.AddWithValue("$stale", now - 60_000);
-            used.Parameters.AddWithValue("$id", token.Substring(3, 16));
+            used.CommandText = "UPDATE api_keys SET last_used_at = @now WHERE id = @id AND (last_used_at IS NULL OR last_used_at <= @stale)";
+            Add(used, "@now", database.Time(now));
+            Add(used, "@stale", database.Time(now - 60_000));
+            Add(used, "@id", token.Substring(3, 16));
             await used.ExecuteNonQueryAsync();
         }
 
@@ -580,36 +601,42 @@ public sealed class Api(string connectionString, TimeProvider clock)
         string? ProductObject, string? ProductObjectHash, string? AssemblyState, long CreatedAt, long UpdatedAt, long ExpiresAt, long Version = 1,
         long LastEventSequence = 0);
 
-    /// <summary>The same per-connection settings as the service: synchronous=NORMAL (crash-safe in WAL), foreign keys on.</summary>
-    private async Task<SqliteConnection> OpenAsync()
-    {
-        var db = new SqliteConnection(connectionString);
-        await db.OpenAsync();
-        using var pragma = db.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
-        await pragma.ExecuteNonQueryAsync();
-        return db;
-    }
+    private Task<DbConnection> OpenAsync() => database.OpenAsync();
 
-    /// <summary>The filter on the status clients see: an active session past its expiry counts as expired.</summary>
+    /// <summary>The filter on the status clients see (none for ""): an active session past its expiry counts as expired.</summary>
     private static string FilterSql(string status) => status switch
     {
-        "expired" => " AND (status = 'expired' OR (expires_at <= $now AND status NOT IN ('completed', 'failed', 'cancelled')))",
-        "completed" or "failed" or "cancelled" => " AND status = $status",
-        _ => " AND status = $status AND expires_at > $now",
+        "" => "",
+        "expired" => " AND (status = 'expired' OR (expires_at <= @now AND status NOT IN ('completed', 'failed', 'cancelled')))",
+        "completed" or "failed" or "cancelled" => " AND status = @status",
+        _ => " AND status = @status AND expires_at > @now",
     };
+
+    /// <summary>The parameters <see cref="FilterSql"/> names, and only those.</summary>
+    private void AddFilterParameters(DbCommand command, string status, long now)
+    {
+        if (status.Length > 0 && status != "expired")
+        {
+            Add(command, "@status", status);
+        }
+
+        if (status.Length > 0 && status is not ("completed" or "failed" or "cancelled"))
+        {
+            Add(command, "@now", database.Time(now));
+        }
+    }
 
     /// <summary>
     /// The same count as the service: the per-user, per-status counts the schema's triggers keep (they fire for this
     /// app's writes too), corrected by an indexed count of active sessions already past their expiry.
     /// </summary>
-    private static async Task<long> CountAsync(SqliteConnection db, string userId, string status, long now)
+    private async Task<long> CountAsync(DbConnection db, string userId, string status, long now)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         using (var read = db.CreateCommand())
         {
-            read.CommandText = "SELECT status, total FROM session_counts WHERE user_id = $user";
-            read.Parameters.AddWithValue("$user", userId);
+            read.CommandText = "SELECT status, total FROM session_counts WHERE user_id = @user";
+            Add(read, "@user", userId);
             await using var reader = await read.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
@@ -629,22 +656,22 @@ public sealed class Api(string connectionString, TimeProvider clock)
 
         using var overdue = db.CreateCommand();
         overdue.CommandText = status == "expired"
-            ? "SELECT COUNT(*) FROM sessions WHERE user_id = $user AND status IN ('intake', 'planning', 'generating', 'assembling') AND expires_at <= $now"
-            : "SELECT COUNT(*) FROM sessions WHERE user_id = $user AND status = $status AND expires_at <= $now";
-        overdue.Parameters.AddWithValue("$user", userId);
-        overdue.Parameters.AddWithValue("$status", status);
-        overdue.Parameters.AddWithValue("$now", now);
+            ? "SELECT COUNT(*) FROM sessions WHERE user_id = @user AND status IN ('intake', 'planning', 'generating', 'assembling') AND expires_at <= @now"
+            : "SELECT COUNT(*) FROM sessions WHERE user_id = @user AND status = @status AND expires_at <= @now";
+        Add(overdue, "@user", userId);
+        AddFilterParameters(overdue, status, now);
         var late = (long)(await overdue.ExecuteScalarAsync())!;
         return status == "expired" ? counts.GetValueOrDefault("expired") + late : counts.GetValueOrDefault(status) - late;
     }
 
-    private static async Task<SessionRow?> ReadSessionAsync(SqliteConnection db, SqliteTransaction tx, string id, string userId)
+    /// <summary>The caller's session; for a change (<paramref name="lockRow"/>), inside the write transaction, with the row's lock where the database takes one.</summary>
+    private async Task<SessionRow?> ReadSessionAsync(DbConnection db, DbTransaction? tx, string id, string userId, bool lockRow)
     {
         using var read = db.CreateCommand();
         read.Transaction = tx;
-        read.CommandText = $"SELECT {SessionColumns} FROM sessions WHERE id = $id AND user_id = $user";
-        read.Parameters.AddWithValue("$id", id);
-        read.Parameters.AddWithValue("$user", userId);
+        read.CommandText = lockRow ? _readForChangeSql : ReadSql;
+        Add(read, "@id", database.Id(id));
+        Add(read, "@user", userId);
         await using var reader = await read.ExecuteReaderAsync();
         if (!await reader.ReadAsync())
         {
@@ -652,31 +679,31 @@ public sealed class Api(string connectionString, TimeProvider clock)
         }
 
         return new SessionRow(
-            reader.GetString(0), reader.GetString(1), Text(reader, 2), reader.GetString(3), Text(reader, 4), Text(reader, 5), Text(reader, 6),
-            Text(reader, 7), Text(reader, 8), Text(reader, 9), Text(reader, 10), reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13),
-            reader.GetInt64(14), reader.GetInt64(15));
+            database.ReadId(reader, 0), reader.GetString(1), Text(reader, 2), reader.GetString(3), Text(reader, 4), Text(reader, 5), Text(reader, 6),
+            Text(reader, 7), Text(reader, 8), Text(reader, 9), Text(reader, 10), database.ReadTime(reader, 11), database.ReadTime(reader, 12),
+            database.ReadTime(reader, 13), reader.GetInt64(14), reader.GetInt64(15));
     }
 
-    private static async Task<string> InsertEventAsync(
-        SqliteConnection db, SqliteTransaction tx, SessionRow session, string type, string? stage, string? message, string payload, long now)
+    private async Task<string> InsertEventAsync(
+        DbConnection db, DbTransaction tx, SessionRow session, string type, string? stage, string? message, string payload, long now)
     {
         var eventId = Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(now)).ToString("D");
         using var insert = db.CreateCommand();
         insert.Transaction = tx;
         insert.CommandText = """
             INSERT INTO session_events (id, session_id, sequence, user_id, organization_id, type, stage, message, payload, created_at)
-            VALUES ($id, $session, $seq, $user, $org, $type, $stage, $message, $payload, $now)
+            VALUES (@id, @session, @seq, @user, @org, @type, @stage, @message, @payload, @now)
             """;
-        insert.Parameters.AddWithValue("$id", eventId);
-        insert.Parameters.AddWithValue("$session", session.Id);
-        insert.Parameters.AddWithValue("$seq", session.LastEventSequence);
-        insert.Parameters.AddWithValue("$user", session.UserId);
-        insert.Parameters.AddWithValue("$org", (object?)session.OrganizationId ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$type", type);
-        insert.Parameters.AddWithValue("$stage", (object?)stage ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$message", (object?)message ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$payload", payload);
-        insert.Parameters.AddWithValue("$now", now);
+        Add(insert, "@id", database.Id(eventId));
+        Add(insert, "@session", database.Id(session.Id));
+        Add(insert, "@seq", session.LastEventSequence);
+        Add(insert, "@user", session.UserId);
+        Add(insert, "@org", session.OrganizationId);
+        Add(insert, "@type", type);
+        Add(insert, "@stage", stage);
+        Add(insert, "@message", message);
+        Add(insert, "@payload", payload);
+        Add(insert, "@now", database.Time(now));
         await insert.ExecuteNonQueryAsync();
         return eventId;
     }
@@ -692,7 +719,9 @@ public sealed class Api(string connectionString, TimeProvider clock)
         return terminal ? $"The session is {row.Status}: it is read-only." : null;
     }
 
-    private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static DbParameter Add(DbCommand command, string name, object? value) => BenchDatabase.Add(command, name, value);
 
     // ---- request bodies -------------------------------------------------------------------------------------------
 
@@ -816,14 +845,14 @@ public sealed class Api(string connectionString, TimeProvider clock)
         await json.DisposeAsync();
     }
 
-    private static void WriteSession(Utf8JsonWriter json, SqliteDataReader row, long now, SqliteDataReader? events)
+    private void WriteSession(Utf8JsonWriter json, DbDataReader row, long now)
     {
         var status = row.GetString(3);
         json.WriteStartObject();
-        json.WriteString("id", row.GetString(0));
+        json.WriteString("id", database.ReadId(row, 0));
         json.WriteString("userId", row.GetString(1));
         WriteNullable(json, "organizationId", Text(row, 2));
-        json.WriteString("status", SeenStatus(status, row.GetInt64(13), now));
+        json.WriteString("status", SeenStatus(status, database.ReadTime(row, 13), now));
         WriteNullable(json, "catalogVersion", Text(row, 4));
         WriteNullable(json, "schemaVersion", Text(row, 5));
         WriteRaw(json, "prd", Text(row, 6));
@@ -831,24 +860,14 @@ public sealed class Api(string connectionString, TimeProvider clock)
         WriteRaw(json, "productObject", Text(row, 8));
         WriteNullable(json, "productObjectHash", Text(row, 9));
         WriteRaw(json, "assemblyState", Text(row, 10));
-        json.WriteString("createdAt", Timestamp(row.GetInt64(11)));
-        json.WriteString("updatedAt", Timestamp(row.GetInt64(12)));
-        json.WriteString("expiresAt", Timestamp(row.GetInt64(13)));
-        if (events is not null)
-        {
-            json.WriteStartArray("events");
-            while (events.Read())
-            {
-                WriteEvent(json, events);
-            }
-
-            json.WriteEndArray();
-        }
-
+        json.WriteString("createdAt", Timestamp(database.ReadTime(row, 11)));
+        json.WriteString("updatedAt", Timestamp(database.ReadTime(row, 12)));
+        json.WriteString("expiresAt", Timestamp(database.ReadTime(row, 13)));
         json.WriteEndObject();
     }
 
-    private static void WriteSession(Utf8JsonWriter json, SessionRow row, long now)
+    /// <summary>A session; with <paramref name="keepOpen"/>, its object is left open for the events that follow.</summary>
+    private static void WriteSession(Utf8JsonWriter json, SessionRow row, long now, bool keepOpen = false)
     {
         json.WriteStartObject();
         json.WriteString("id", row.Id);
@@ -865,14 +884,17 @@ public sealed class Api(string connectionString, TimeProvider clock)
         json.WriteString("createdAt", Timestamp(row.CreatedAt));
         json.WriteString("updatedAt", Timestamp(row.UpdatedAt));
         json.WriteString("expiresAt", Timestamp(row.ExpiresAt));
-        json.WriteEndObject();
+        if (!keepOpen)
+        {
+            json.WriteEndObject();
+        }
     }
 
-    private static void WriteEvent(Utf8JsonWriter json, SqliteDataReader row)
+    private void WriteEvent(Utf8JsonWriter json, DbDataReader row)
     {
         json.WriteStartObject();
-        json.WriteString("id", row.GetString(0));
-        json.WriteString("sessionId", row.GetString(1));
+        json.WriteString("id", database.ReadId(row, 0));
+        json.WriteString("sessionId", database.ReadId(row, 1));
         json.WriteString("userId", row.GetString(2));
         WriteNullable(json, "organizationId", Text(row, 3));
         json.WriteString("type", row.GetString(4));
@@ -880,7 +902,7 @@ public sealed class Api(string connectionString, TimeProvider clock)
         WriteNullable(json, "message", Text(row, 6));
         json.WritePropertyName("payload");
         json.WriteRawValue(row.GetString(7), skipInputValidation: true);
-        json.WriteString("createdAt", Timestamp(row.GetInt64(8)));
+        json.WriteString("createdAt", Timestamp(database.ReadTime(row, 8)));
         json.WriteEndObject();
     }
 

@@ -1,14 +1,24 @@
 // The hand-written baseline: the benchmarked calls of the Sessions API as a minimal ASP.NET Core app over plain
-// ADO.NET (Microsoft.Data.Sqlite), on the schema and database file the service migrates. It does the same observable
-// work (API-key lookup and hash check, validation, the same rows read and written, the same JSON) with none of the
-// architecture: no MVC, no mediator, no validators, no EF Core, no mapper, no request log. bench/run.sh compares the
-// service against it; see docs/performance.md.
+// ADO.NET (Microsoft.Data.Sqlite or Npgsql), on the schema and database the service migrates. It does the same
+// observable work (API-key lookup and hash check, validation, the same rows read and written, the same row lock, the
+// same JSON) with none of the architecture: no MVC, no mediator, no validators, no EF Core, no mapper, no request log.
+// bench/run.sh compares the service against it; see docs/performance.md.
+//
+//   Baseline sqlite <database file> <port>
+//   Baseline postgresql <connection string> <port>
 using System.Net;
-using Microsoft.Data.Sqlite;
+using Runtype.Bench;
 using Runtype.Bench.Baseline;
 
-var database = args.Length > 0 ? args[0] : "data/runtype.db";
-var port = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5081;
+if (args.Length != 3)
+{
+    Console.Error.WriteLine("usage: Baseline sqlite <database file> <port> | Baseline postgresql <connection string> <port>");
+    return 2;
+}
+
+// On SQLite the same per-connection settings as the service: synchronous=NORMAL (crash-safe in WAL), foreign keys on.
+var database = BenchDatabase.Create(args[0], args[1], sqlitePragmas: "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+var port = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
 
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
@@ -18,7 +28,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = Api.MaxBodyBytes;
     kestrel.Listen(IPAddress.Loopback, port);
 });
-builder.Services.AddSingleton(new Api(new SqliteConnectionStringBuilder { DataSource = database, DefaultTimeout = 5, Pooling = true }.ToString(), TimeProvider.System));
+builder.Services.AddSingleton(new Api(database, TimeProvider.System));
 
 var app = builder.Build();
 var api = app.Services.GetRequiredService<Api>();
@@ -31,3 +41,4 @@ app.MapPost(Base + "/{id}/events", api.AppendEventAsync);
 app.MapGet(Base + "/{id}/events", api.ListEventsAsync);
 app.MapGet("/health/ready", () => "Healthy");
 await app.RunAsync();
+return 0;

@@ -1,4 +1,5 @@
 using Runtype.Api.Tests.Infrastructure;
+using Runtype.Api.Tests.Persistence;
 using Runtype.Api.Tests.Platform;
 using Runtype.Api.Tests.Reliability;
 using Runtype.Api.Tests.Safety;
@@ -38,6 +39,8 @@ public sealed class EventStreamOnPostgreSql(PostgreSqlApiFixture api) : EventStr
 public sealed class DashboardOnPostgreSql(PostgreSqlApiFixture api) : DashboardTests(api.RequireDatabase()), IClassFixture<PostgreSqlApiFixture>;
 
 public sealed class SessionCountOnPostgreSql(PostgreSqlApiFixture api) : SessionCountTests(api.RequireDatabase()), IClassFixture<PostgreSqlApiFixture>;
+
+public sealed class SavepointsOnPostgreSql(PostgreSqlApiFixture api) : SavepointTests(api.RequireDatabase()), IClassFixture<PostgreSqlApiFixture>;
 
 public sealed class ScaleOutOnPostgreSql(TwoReplicasOnPostgreSql replicas)
     : ScaleOutTests(replicas.RequireDatabase()), IClassFixture<TwoReplicasOnPostgreSql>;

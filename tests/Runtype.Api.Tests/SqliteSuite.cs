@@ -1,4 +1,5 @@
 using Runtype.Api.Tests.Infrastructure;
+using Runtype.Api.Tests.Persistence;
 using Runtype.Api.Tests.Platform;
 using Runtype.Api.Tests.Reliability;
 using Runtype.Api.Tests.Safety;
@@ -35,6 +36,8 @@ public sealed class EventStreamOnSqlite(SqliteApiFixture api) : EventStreamTests
 public sealed class DashboardOnSqlite(SqliteApiFixture api) : DashboardTests(api), IClassFixture<SqliteApiFixture>;
 
 public sealed class SessionCountOnSqlite(SqliteApiFixture api) : SessionCountTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class SavepointsOnSqlite(SqliteApiFixture api) : SavepointTests(api), IClassFixture<SqliteApiFixture>;
 
 public sealed class ScaleOutOnSqlite(TwoReplicasOnSqlite replicas) : ScaleOutTests(replicas), IClassFixture<TwoReplicasOnSqlite>;
 

@@ -30,6 +30,11 @@ internal class UnitOfWork(RuntypeDbContext db) : IUnitOfWork
                     static async (_, state, ct) =>
                     {
                         state.db.ChangeTracker.Clear();
+
+                        // A failed save fails the unit, which is rerun whole on fresh state (below): no save needs a
+                        // savepoint to recover to. EF Core would otherwise wrap every SaveChanges in SAVEPOINT and
+                        // RELEASE SAVEPOINT (two more statements, and on PostgreSQL a subtransaction for the writes).
+                        state.db.Database.AutoSavepointsEnabled = false;
                         await using var transaction = await BeginAsync(state.db, ct);
                         var result = await state.work(ct);
                         await transaction.CommitAsync(ct);
