@@ -12,6 +12,7 @@ using Runtype.Infrastructure.Persistence;
 using Runtype.Infrastructure.Persistence.PostgreSql;
 using Runtype.Infrastructure.Persistence.Sqlite;
 using Runtype.Infrastructure.Persistence.SqlServer;
+using Runtype.Infrastructure.Replicas;
 using Runtype.Infrastructure.Sessions;
 
 namespace Runtype.Infrastructure;
@@ -34,6 +35,7 @@ public static class DependencyInjection
         services.AddScoped<IApiKeyRepository, ApiKeyRepository>();
         services.AddScoped<IIdempotencyStore, IdempotencyStore>();
         services.AddSingleton<ISessionEventFeed, SessionEventFeed>();
+        services.AddSingleton<ISessionChangeBroadcast, NoSessionChangeBroadcast>();
 
         _ = database.Provider switch
         {
@@ -51,6 +53,7 @@ public static class DependencyInjection
                 configuration.GetValue("Sessions:SweepBatchSize", SweepSettings.DefaultBatchSize));
         });
         services.AddHostedService<SessionSweeper>();
+        services.AddHostedService<SessionChangeFeed>();
         return services;
     }
 }

@@ -2,17 +2,30 @@ using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Runtype.Application.Sessions.StreamSessionChanges;
 using Runtype.Application.Sessions.StreamSessionEvents;
 
 namespace Runtype.Api.Sessions;
 
 /// <summary>
-/// Writes a <see cref="SessionEventStream"/> as <c>text/event-stream</c>, flushing each message as it comes. It ends
+/// Writes a live stream (<see cref="SessionEventStream"/>, <see cref="SessionChangeStream"/>) as <c>text/event-stream</c>, flushing each message as it comes. It ends
 /// when the stream ends, when the client goes away (RequestAborted) or when the server stops (a client then
 /// reconnects, to this or another replica, with <c>Last-Event-ID</c>); the user's stream slot is freed in every case.
 /// </summary>
-public sealed class EventStreamResult(SessionEventStream stream) : IActionResult
+public sealed class EventStreamResult(IDisposable stream, string opening, Func<CancellationToken, IAsyncEnumerable<EventStreamMessage>> messages) : IActionResult
 {
+    /// <summary>The stream of one session's events.</summary>
+    public EventStreamResult(SessionEventStream stream)
+        : this(stream, $"events of session {stream.SessionId:D}", stream.ReadAsync)
+    {
+    }
+
+    /// <summary>The stream of the changes of all of a user's sessions.</summary>
+    public EventStreamResult(SessionChangeStream stream)
+        : this(stream, $"changes of the sessions of {stream.UserId}", stream.ReadAsync)
+    {
+    }
+
     public async Task ExecuteResultAsync(ActionContext context)
     {
         using var owned = stream;
@@ -30,8 +43,8 @@ public sealed class EventStreamResult(SessionEventStream stream) : IActionResult
 
         try
         {
-            await WriteAsync(response, ServerSentEvents.Comment($"events of session {stream.SessionId:D}"), stop.Token);
-            await foreach (var message in stream.ReadAsync(stop.Token))
+            await WriteAsync(response, ServerSentEvents.Comment(opening), stop.Token);
+            await foreach (var message in messages(stop.Token))
             {
                 await WriteAsync(response, ServerSentEvents.Format(message, json), stop.Token);
             }

@@ -13,12 +13,13 @@ using Runtype.Application.Sessions.GetSession;
 using Runtype.Application.Sessions.GetSessionEvent;
 using Runtype.Application.Sessions.ListSessionEvents;
 using Runtype.Application.Sessions.ListSessions;
+using Runtype.Application.Sessions.StreamSessionChanges;
 using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Application.Sessions.UpdateSession;
 
 namespace Runtype.Api.Sessions;
 
-/// <summary>The six published calls of Product Generation (contract §4). Bind, send, translate: nothing else.</summary>
+/// <summary>The six published calls of Product Generation (contract §4) and the additions beside them. Bind, send, translate: nothing else.</summary>
 [ApiController]
 [Route(BasePath)]
 [Produces("application/json")]
@@ -39,6 +40,31 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     public async Task<ActionResult<SessionPage>> List(
         [FromQuery] string? status, [FromQuery] int? limit, [FromQuery] int? offset, CancellationToken cancellationToken) =>
         await sender.Send(new ListSessions(User.ToCaller(), status, limit ?? ListSessions.DefaultLimit, offset ?? 0), cancellationToken);
+
+    /// <summary>Follow all of your sessions live, as Server-Sent Events.</summary>
+    /// <remarks>
+    /// `text/event-stream` of every change of the caller's sessions, for dashboards. For a session created or changed
+    /// (fields, status, expiry, an event appended): first its new events, each as `event: event` with the event JSON
+    /// (as `GET /events/{eventId}` returns it), then `event: session` with the session as it stands (as `GET /{id}`
+    /// returns it, without `events`). For a session deleted: `event: deleted` with `{"id", "userId"}`. Sessions and
+    /// deletions carry an `id:`, the position to resume after: send the last one as `Last-Event-ID` to continue where
+    /// you left off (without it the stream starts with what is committed after it opens; read the list first). Delivery
+    /// is at least once: a reconnect may repeat the last change, so drop events you have by their id and apply a
+    /// session only when its `updatedAt` is not older than the one you show. A `: heartbeat` comment is sent after 15 s
+    /// without anything else; a connection lasts at most 30 min (Streams:MaxDuration), then `: reconnect` asks the
+    /// client to resume with `Last-Event-ID`. It counts against the same per-user cap as the per-session stream
+    /// (Streams:MaxPerUser, default 5): beyond it, 429 with Retry-After.
+    /// </remarks>
+    [HttpGet("stream")]
+    [Authorize(Policy = CallerClaims.ReadPolicy)]
+    [NoConnectionPerCall]
+    [Produces(ServerSentEvents.MediaType)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, ServerSentEvents.MediaType)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
+    public async Task<IActionResult> StreamSessions(
+        [FromHeader(Name = OpenSessionEventStream.LastEventIdField)] string? lastEventId, CancellationToken cancellationToken) =>
+        new EventStreamResult(await sender.Send(new OpenSessionChangeStream(User.ToCaller(), lastEventId), cancellationToken));
 
     /// <summary>Create a generation session, in status intake.</summary>
     [HttpPost]

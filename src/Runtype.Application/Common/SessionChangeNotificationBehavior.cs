@@ -5,17 +5,28 @@ using Runtype.Application.Sessions.StreamSessionEvents;
 namespace Runtype.Application.Common;
 
 /// <summary>
-/// After a command that changes a session has succeeded (its transaction committed: this behaviour runs outside
-/// <see cref="TransactionBehavior{TMessage, TResponse}"/>), wakes this process's live streams of that session.
+/// After a command has succeeded (its transaction committed: this behaviour runs outside
+/// <see cref="TransactionBehavior{TMessage, TResponse}"/>), wakes this process's live streams of the sessions it
+/// created, changed or deleted, and tells the other replicas (<see cref="ISessionChangeBroadcast"/>).
 /// </summary>
-public sealed class SessionChangeNotificationBehavior<TMessage, TResponse>(SessionChangeSignal signal)
+public sealed class SessionChangeNotificationBehavior<TMessage, TResponse>(ChangedSessions changed, SessionChangeSignal signal, ISessionChangeBroadcast broadcast)
     : IPipelineBehavior<TMessage, TResponse>
-    where TMessage : notnull, IBaseCommand, ISessionChange
+    where TMessage : notnull, IBaseCommand
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         var response = await next(message, cancellationToken);
-        signal.Notify(message.SessionId);
+        var committed = changed.Take();
+        if (committed.Count > 0)
+        {
+            foreach (var change in committed)
+            {
+                signal.Notify(change.SessionId, change.UserId);
+            }
+
+            broadcast.Publish(committed);
+        }
+
         return response;
     }
 }

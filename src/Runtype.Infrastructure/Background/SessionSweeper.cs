@@ -1,9 +1,12 @@
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions.ExpireSessions;
+using Runtype.Infrastructure.Persistence;
+using Runtype.Infrastructure.Sessions;
 
 namespace Runtype.Infrastructure.Background;
 
@@ -16,7 +19,7 @@ public sealed record SweepSettings(TimeSpan Interval, int BatchSize)
 
 /// <summary>
 /// Every <see cref="SweepSettings.Interval"/>: persists the expiry of sessions whose expiresAt has passed, in
-/// batches of one transaction each, then purges idempotency records past their retention. Safe to run in every
+/// batches of one transaction each, then purges idempotency records and deletion marks (<see cref="SessionDeletion"/>) past their retention. Safe to run in every
 /// replica at once: each session row is changed under its concurrency token, so a session expires exactly once.
 /// </summary>
 public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSettings settings, TimeProvider clock, ILogger<SessionSweeper> logger)
@@ -58,15 +61,18 @@ public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSet
         await using (var scope = scopes.CreateAsyncScope())
         {
             var purged = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new PurgeIdempotencyRecords(), cancellationToken);
-            if (total > 0 || purged > 0)
+            var cutoff = clock.GetUtcNow().UtcDateTime - SessionDeletion.Retention;
+            var deletions = await scope.ServiceProvider.GetRequiredService<RuntypeDbContext>().SessionDeletions
+                .Where(d => d.DeletedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+            if (total > 0 || purged > 0 || deletions > 0)
             {
-                LogSwept(logger, total, purged);
+                LogSwept(logger, total, purged, deletions);
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep: {Expired} sessions expired, {Purged} idempotency records purged")]
-    private static partial void LogSwept(ILogger logger, int expired, int purged);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep: {Expired} sessions expired, {Purged} idempotency records and {Deletions} deletion marks purged")]
+    private static partial void LogSwept(ILogger logger, int expired, int purged, int deletions);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep failed; it runs again at the next interval")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

@@ -24,6 +24,8 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
 
     internal DbSet<SessionCount> SessionCounts => Set<SessionCount>();
 
+    internal DbSet<SessionDeletion> SessionDeletions => Set<SessionDeletion>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new SessionConfiguration());
@@ -31,6 +33,7 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
         modelBuilder.ApplyConfiguration(new ApiKeyConfiguration());
         modelBuilder.ApplyConfiguration(new IdempotencyRecordConfiguration());
         modelBuilder.ApplyConfiguration(new SessionCountConfiguration());
+        modelBuilder.ApplyConfiguration(new SessionDeletionConfiguration());
         SnakeCaseNames.Apply(modelBuilder);
     }
 

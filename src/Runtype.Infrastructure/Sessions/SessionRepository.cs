@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Runtype.Application.Common;
 using Runtype.Application.Sessions;
+using Runtype.Domain.Common;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Persistence;
 
@@ -10,8 +11,10 @@ namespace Runtype.Infrastructure.Sessions;
 /// Loads sessions for a change (tracked) and saves them with EF Core, on every provider. The read for a change runs
 /// inside the write transaction; a provider whose transactions do not already serialize writers overrides
 /// <see cref="FindAsync"/> to take the row's lock, so that writers of one session queue instead of conflicting.
+/// Every session it saves is recorded in <see cref="ChangedSessions"/> (its streams are woken once the command commits),
+/// and a deletion leaves a <see cref="SessionDeletion"/> in the same transaction (for the streams of other processes).
 /// </summary>
-internal class SessionRepository(RuntypeDbContext db) : ISessionRepository
+internal class SessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock) : ISessionRepository
 {
     private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, string, CancellationToken, Task<Session?>>> ById = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, Guid id, string userId, CancellationToken _) =>
@@ -44,8 +47,18 @@ internal class SessionRepository(RuntypeDbContext db) : ISessionRepository
     /// </summary>
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in db.ChangeTracker.Entries<Session>())
+        foreach (var entry in db.ChangeTracker.Entries<Session>().ToList())
         {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            {
+                changed.Record(entry.Entity.Id, entry.Entity.UserId);
+            }
+
+            if (entry.State == EntityState.Deleted)
+            {
+                db.SessionDeletions.Add(new SessionDeletion(entry.Entity.Id, entry.Entity.UserId, UtcTimestamp.From(clock.GetUtcNow())));
+            }
+
             foreach (var appended in entry.Entity.NewEvents)
             {
                 if (db.Entry(appended).State == EntityState.Detached)

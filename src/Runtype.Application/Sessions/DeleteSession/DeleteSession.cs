@@ -4,10 +4,7 @@ using Runtype.Application.Common;
 namespace Runtype.Application.Sessions.DeleteSession;
 
 /// <summary>Deletes one of the caller's sessions and its events, whatever its status.</summary>
-public sealed record DeleteSession(Caller Caller, Guid Id) : ICommand, ISessionChange
-{
-    Guid ISessionChange.SessionId => Id;
-}
+public sealed record DeleteSession(Caller Caller, Guid Id) : ICommand;
 
 public sealed class DeleteSessionHandler(ISessionRepository sessions) : ICommandHandler<DeleteSession>
 {

@@ -1,28 +1,45 @@
 namespace Runtype.Application.Sessions.StreamSessionEvents;
 
 /// <summary>
-/// Caps the live streams a user holds open at once in this process (<see cref="EventStreamSettings.MaxPerUser"/>):
-/// each stream polls the database, so an unbounded number of them per user would be an easy way to load it.
+/// Caps the live streams a user holds open at once (<see cref="EventStreamSettings.MaxPerUser"/>), both kinds
+/// together: each open stream holds a connection and wakes on the user's changes, so an unbounded number of them per
+/// user would be an easy way to load the service. With <see cref="ISharedStreamSlots"/> (Redis) the cap counts the
+/// user's streams on every replica; without it, or while it cannot be reached, the streams of this process.
 /// </summary>
-public sealed class EventStreamLimiter(EventStreamSettings settings)
+public sealed class EventStreamLimiter(EventStreamSettings settings, ISharedStreamSlots? shared = null)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _open = new(StringComparer.Ordinal);
 
     /// <summary>A slot for one more stream of the user, released when disposed; null when the user is at the cap.</summary>
-    public IDisposable? TryAcquire(string userId)
+    public async Task<IDisposable?> TryAcquireAsync(string userId, CancellationToken cancellationToken)
     {
+        var slotId = Guid.NewGuid().ToString("N");
+        var counted = shared is null ? null : await shared.TryAcquireAsync(userId, slotId, settings.MaxPerUser, cancellationToken);
+        if (counted == false)
+        {
+            return null;
+        }
+
         lock (_gate)
         {
             var count = _open.GetValueOrDefault(userId);
-            if (count >= settings.MaxPerUser)
+            if (counted is null && count >= settings.MaxPerUser)
             {
                 return null;
             }
 
             _open[userId] = count + 1;
-            return new Lease(this, userId);
         }
+
+        return new Lease(() =>
+        {
+            Release(userId);
+            if (counted == true)
+            {
+                shared!.Release(userId, slotId);
+            }
+        });
     }
 
     /// <summary>The streams the user holds open in this process.</summary>
@@ -50,7 +67,8 @@ public sealed class EventStreamLimiter(EventStreamSettings settings)
         }
     }
 
-    private sealed class Lease(EventStreamLimiter limiter, string userId) : IDisposable
+    /// <summary>Gives back what it holds once, however often it is disposed.</summary>
+    private sealed class Lease(Action release) : IDisposable
     {
         private int _released;
 
@@ -58,7 +76,7 @@ public sealed class EventStreamLimiter(EventStreamSettings settings)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                limiter.Release(userId);
+                release();
             }
         }
     }

@@ -10,7 +10,7 @@ using Runtype.Infrastructure.Sessions;
 
 namespace Runtype.Infrastructure.Persistence.PostgreSql;
 
-/// <summary>PostgreSQL: the context with Npgsql's retrying execution strategy, and this provider's store overrides.</summary>
+/// <summary>PostgreSQL: the context with Npgsql's retrying execution strategy, this provider's store overrides, and LISTEN/NOTIFY for the change feed.</summary>
 internal static class PostgreSqlPersistence
 {
     public static IServiceCollection AddPostgreSqlPersistence(this IServiceCollection services, DatabaseOptions options)
@@ -18,6 +18,7 @@ internal static class PostgreSqlPersistence
         services.AddDbContextPool<RuntypeDbContext, PostgreSqlRuntypeDbContext>(context => Configure(context, options.ConnectionString));
         services.AddSingleton<DatabaseFailures, PostgreSqlDatabaseFailures>();
         services.Replace(ServiceDescriptor.Scoped<ISessionRepository, PostgreSqlSessionRepository>());
+        services.AddSingleton<ISessionChangeListener, PostgreSqlSessionChangeListener>();
         return services;
     }
 
@@ -30,7 +31,7 @@ internal static class PostgreSqlPersistence
 /// for the first to commit, then reads its result (instead of racing it to the same event sequence and retrying).
 /// EF Core writes the query; <see cref="RowLocks"/> adds the locking clause to it.
 /// </summary>
-internal sealed class PostgreSqlSessionRepository(RuntypeDbContext db) : SessionRepository(db)
+internal sealed class PostgreSqlSessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock) : SessionRepository(db, changed, clock)
 {
     public override Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         Db.Sessions.TagWith(RowLocks.ForUpdate).FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);

@@ -30,7 +30,7 @@ internal static class SqlServerPersistence
 /// id) and the lookup seeks the primary key: an <c>nvarchar</c> id would be converted row by row, scanning, and
 /// locking, the whole table.
 /// </summary>
-internal sealed class SqlServerSessionRepository(RuntypeDbContext db) : SessionRepository(db)
+internal sealed class SqlServerSessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock) : SessionRepository(db, changed, clock)
 {
     public override Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         Db.Sessions.FromSql($"SELECT * FROM [sessions] WITH (UPDLOCK, ROWLOCK)")

@@ -1,0 +1,152 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Runtype.Application.Sessions.StreamSessionEvents;
+using Runtype.Infrastructure.Persistence;
+
+namespace Runtype.Infrastructure.Sessions;
+
+/// <summary>
+/// The one change feed of the process: how its live streams learn of what other processes committed (other replicas,
+/// their sweepers, a batch job). Every <see cref="EventStreamSettings.PollInterval"/> one query (<see cref="QueryTag"/>)
+/// reads the sessions changed and deleted since the newest change it has seen, looking back
+/// <see cref="EventStreamSettings.ChangeLookback"/> for transactions that committed late; each change it has not seen
+/// (by version) wakes the streams that watch that session or its owner, and only those. However many streams are
+/// open, that is one query per interval. Where the provider pushes changes itself (<see cref="ISessionChangeListener"/>,
+/// PostgreSQL's LISTEN/NOTIFY) the feed does not poll while the listener listens, except once each time it starts
+/// listening, for what committed while it did not.
+/// </summary>
+internal sealed partial class SessionChangeFeed(
+    IServiceScopeFactory scopes,
+    SessionChangeSignal signal,
+    EventStreamSettings settings,
+    TimeProvider clock,
+    ILogger<SessionChangeFeed> logger,
+    ISessionChangeListener? listener = null)
+    : BackgroundService
+{
+    /// <summary>The tag (a leading SQL comment) of the feed's query, so that it can be told from any other.</summary>
+    public const string QueryTag = "runtype: session change feed";
+
+    /// <summary>How long a listener's connection may be dead before it notices (its keepalive), with room to spare.</summary>
+    private static readonly TimeSpan ListenerSilence = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<Guid, (DateTime At, long Version, bool Deleted)> _seen = [];
+    private DateTime? _newest;
+    private bool _failing;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listening = listener?.RunAsync((sessionId, userId) => signal.Notify(sessionId, userId), stoppingToken) ?? Task.CompletedTask;
+        long polledEpoch = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var epoch = listener?.ListeningEpoch ?? 0;
+            if (epoch == 0 || epoch != polledEpoch)
+            {
+                if (await TryPollAsync(stoppingToken))
+                {
+                    polledEpoch = epoch;
+                }
+            }
+            else
+            {
+                // Listening: what commits now is pushed. Should the connection die unnoticed (until its keepalive fails),
+                // the poll after it reads back far enough to cover that time.
+                var covered = clock.GetUtcNow().UtcDateTime - ListenerSilence;
+                _newest = _newest is { } newest && newest > covered ? newest : covered;
+            }
+
+            try
+            {
+                await Task.Delay(settings.PollInterval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        await listening;
+    }
+
+    /// <summary>One round: reads the changes since the newest seen and wakes the streams of those not seen yet.</summary>
+    public async Task PollAsync(CancellationToken cancellationToken)
+    {
+        var since = (_newest ?? clock.GetUtcNow().UtcDateTime) - EventStreamSettings.ChangeLookback;
+        List<SessionChangeReads.ChangeRow> rows;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+            rows = await SessionChangeReads.Since(db, since).TagWith(QueryTag).ToListAsync(cancellationToken);
+        }
+
+        foreach (var row in rows)
+        {
+            if (_seen.TryGetValue(row.SessionId, out var seen) && seen.Version == row.Version && seen.Deleted == row.Deleted)
+            {
+                continue;
+            }
+
+            _seen[row.SessionId] = (row.At, row.Version, row.Deleted);
+            signal.Notify(row.SessionId, row.UserId);
+            if (_newest is null || row.At > _newest)
+            {
+                _newest = row.At;
+            }
+        }
+
+        _newest ??= since + EventStreamSettings.ChangeLookback;
+        var forget = _newest.Value - EventStreamSettings.ChangeLookback;
+        foreach (var old in _seen.Where(s => s.Value.At < forget).Select(s => s.Key).ToList())
+        {
+            _seen.Remove(old);
+        }
+    }
+
+    private async Task<bool> TryPollAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await PollAsync(stoppingToken);
+            if (_failing)
+            {
+                _failing = false;
+                LogRecovered(logger);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // Streams then wait for the next round (or for this process's own changes); said once, not every round.
+            if (!_failing)
+            {
+                _failing = true;
+                LogFailed(logger, ex);
+            }
+
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The session change feed cannot read the database; live streams learn of other processes' changes again once it can")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The session change feed reads the database again")]
+    private static partial void LogRecovered(ILogger logger);
+}
+
+/// <summary>
+/// A provider's own push of committed session changes (PostgreSQL: LISTEN/NOTIFY, sent by a trigger in the committing
+/// transaction), which the change feed uses in place of polling while it listens.
+/// </summary>
+internal interface ISessionChangeListener
+{
+    /// <summary>Nonzero while listening: a new number each time listening (re)starts; 0 while not listening.</summary>
+    long ListeningEpoch { get; }
+
+    /// <summary>Listens until <paramref name="cancellationToken"/> fires, reconnecting by itself; calls <paramref name="notify"/> for each change.</summary>
+    Task RunAsync(Action<Guid, string> notify, CancellationToken cancellationToken);
+}
