@@ -35,6 +35,8 @@ public sealed class ListSessionEventsOnPostgreSql(PostgreSqlApiFixture api) : Li
 
 public sealed class EventStreamOnPostgreSql(PostgreSqlApiFixture api) : EventStreamTests(api.RequireDatabase()), IClassFixture<PostgreSqlApiFixture>;
 
+public sealed class SessionChangeStreamOnPostgreSql(PostgreSqlApiFixture api) : SessionChangeStreamTests(api.RequireDatabase()), IClassFixture<PostgreSqlApiFixture>;
+
 public sealed class DashboardOnPostgreSql(PostgreSqlApiFixture api) : DashboardTests(api.RequireDatabase()), IClassFixture<PostgreSqlApiFixture>;
 
 public sealed class SessionCountOnPostgreSql(PostgreSqlApiFixture api) : SessionCountTests(api.RequireDatabase()), IClassFixture<PostgreSqlApiFixture>;

@@ -26,6 +26,16 @@ public sealed class OpenSessionChangeStreamHandler(
             : throw new InvalidOperationException("The validator lets only positions through.");
         var slot = await limiter.TryAcquireAsync(query.Caller.UserId, cancellationToken)
             ?? throw new TooManyStreamsException(settings.MaxPerUser, EventStreamSettings.RetryAfter);
-        return new SessionChangeStream(query.Caller.UserId, resumeAfter, feed, signal, clock, settings, slot);
+        var stream = new SessionChangeStream(query.Caller.UserId, resumeAfter, feed, signal, clock, settings, slot);
+        try
+        {
+            await stream.OpenAsync(cancellationToken);
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 }

@@ -24,6 +24,11 @@ public sealed class SessionChangeStream : IDisposable
     private readonly TimeProvider _clock;
     private readonly EventStreamSettings _settings;
     private readonly IDisposable _slot;
+    private readonly Dictionary<Guid, Sent> _sent = [];
+    private SessionChangeSignal.Subscription? _subscription;
+    private Task? _changed;
+    private DateTimeOffset _openedAt;
+    private ChangePosition _start;
 
     public SessionChangeStream(
         string userId, ChangePosition? resumeAfter, ISessionEventFeed feed, SessionChangeSignal signal, TimeProvider clock, EventStreamSettings settings, IDisposable slot)
@@ -39,35 +44,42 @@ public sealed class SessionChangeStream : IDisposable
 
     public string UserId => _userId;
 
+    /// <summary>
+    /// Starts listening, then takes the starting point: after the Last-Event-ID, or for a fresh stream what stands now
+    /// (the sessions changed lately are remembered as they are, so that only what commits after this call is sent).
+    /// Done before the answer starts: a change the client makes once it sees the stream open is never taken for old.
+    /// </summary>
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        _subscription = _signal.SubscribeUser(_userId);
+        _changed = _subscription.NextChange;
+        _openedAt = _clock.GetUtcNow();
+        if (_resumeAfter is { } resume)
+        {
+            _start = resume;
+            return;
+        }
+
+        _start = new ChangePosition(_openedAt.UtcDateTime - EventStreamSettings.ChangeLookback, Guid.Empty);
+        await foreach (var mark in ReadChangesAsync(_start.At, cancellationToken))
+        {
+            _sent[mark.SessionId] = new Sent(mark.At, mark.Version, mark.LastEventSequence, mark.Deleted);
+        }
+    }
+
     /// <summary>The messages to send, in order, until the connection's maximum duration; stops when <paramref name="cancellationToken"/> fires.</summary>
     public async IAsyncEnumerable<EventStreamMessage> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var subscription = _signal.SubscribeUser(_userId);
-        var changed = subscription.NextChange;
-        var openedAt = _clock.GetUtcNow();
-        var lastSent = openedAt;
-        var closeAt = openedAt + _settings.MaxDuration;
+        var subscription = _subscription ?? throw new InvalidOperationException("Open the stream first.");
+        var changed = _changed!;
+        var lastSent = _openedAt;
+        var closeAt = _openedAt + _settings.MaxDuration;
 
-        // What this connection has sent, per session (a fresh stream starts with what stands when it opens). Changes at or
-        // before `start` the client had before this connection; `forgotten` moves on as old entries are dropped.
-        var sent = new Dictionary<Guid, Sent>();
-        ChangePosition start;
-        var read = true;
-        if (_resumeAfter is { } resume)
-        {
-            start = resume;
-        }
-        else
-        {
-            start = new ChangePosition(openedAt.UtcDateTime - EventStreamSettings.ChangeLookback, Guid.Empty);
-            await foreach (var mark in ReadChangesAsync(start.At, cancellationToken))
-            {
-                sent[mark.SessionId] = new Sent(mark.At, mark.Version, mark.LastEventSequence, mark.Deleted);
-            }
-
-            read = changed.IsCompleted;
-        }
-
+        // What this connection has sent, per session (a fresh stream starts with what stood when it opened). Changes at
+        // or before `start` the client had before this connection; `forgotten` moves on as old entries are dropped.
+        var sent = _sent;
+        var start = _start;
+        var read = _resumeAfter is not null || changed.IsCompleted;
         var cursor = start;
         var forgotten = start;
         while (true)
@@ -164,7 +176,11 @@ public sealed class SessionChangeStream : IDisposable
         }
     }
 
-    public void Dispose() => _slot.Dispose();
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _slot.Dispose();
+    }
 
     /// <summary>Every change of the user's sessions at or after <paramref name="since"/>, page after page.</summary>
     private async IAsyncEnumerable<SessionChangeMark> ReadChangesAsync(DateTime since, [EnumeratorCancellation] CancellationToken cancellationToken)
