@@ -12,7 +12,6 @@ using Runtype.Infrastructure.Persistence;
 using Runtype.Infrastructure.Persistence.PostgreSql;
 using Runtype.Infrastructure.Persistence.Sqlite;
 using Runtype.Infrastructure.Persistence.SqlServer;
-using Runtype.Infrastructure.Replicas;
 using Runtype.Infrastructure.Sessions;
 
 namespace Runtype.Infrastructure;
@@ -35,7 +34,6 @@ public static class DependencyInjection
         services.AddScoped<IApiKeyRepository, ApiKeyRepository>();
         services.AddScoped<IIdempotencyStore, IdempotencyStore>();
         services.AddSingleton<ISessionEventFeed, SessionEventFeed>();
-        services.AddSingleton<ISessionChangeBroadcast, NoSessionChangeBroadcast>();
 
         _ = database.Provider switch
         {
@@ -53,7 +51,9 @@ public static class DependencyInjection
                 configuration.GetValue("Sessions:SweepBatchSize", SweepSettings.DefaultBatchSize));
         });
         services.AddHostedService<SessionSweeper>();
-        services.AddHostedService<SessionChangeFeed>();
+        services.AddSingleton<SessionChangeFeed>();
+        services.AddSingleton<ISessionChangeObserver>(provider => provider.GetRequiredService<SessionChangeFeed>());
+        services.AddHostedService(provider => provider.GetRequiredService<SessionChangeFeed>());
         return services;
     }
 }

@@ -7,9 +7,10 @@ namespace Runtype.Application.Common;
 /// <summary>
 /// After a command has succeeded (its transaction committed: this behaviour runs outside
 /// <see cref="TransactionBehavior{TMessage, TResponse}"/>), wakes this process's live streams of the sessions it
-/// created, changed or deleted, and tells the other replicas (<see cref="ISessionChangeBroadcast"/>).
+/// created, changed or deleted, and tells the <see cref="ISessionChangeObserver"/>s (the change feed, the backplane).
 /// </summary>
-public sealed class SessionChangeNotificationBehavior<TMessage, TResponse>(ChangedSessions changed, SessionChangeSignal signal, ISessionChangeBroadcast broadcast)
+public sealed class SessionChangeNotificationBehavior<TMessage, TResponse>(
+    ChangedSessions changed, SessionChangeSignal signal, IEnumerable<ISessionChangeObserver> observers)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IBaseCommand
 {
@@ -24,7 +25,10 @@ public sealed class SessionChangeNotificationBehavior<TMessage, TResponse>(Chang
                 signal.Notify(change.SessionId, change.UserId);
             }
 
-            broadcast.Publish(committed);
+            foreach (var observer in observers)
+            {
+                observer.OnCommitted(committed);
+            }
         }
 
         return response;

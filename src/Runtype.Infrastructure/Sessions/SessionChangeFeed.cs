@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Runtype.Application.Sessions;
 using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Infrastructure.Persistence;
 
@@ -15,7 +16,9 @@ namespace Runtype.Infrastructure.Sessions;
 /// (by version) wakes the streams that watch that session or its owner, and only those. However many streams are
 /// open, that is one query per interval. Where the provider pushes changes itself (<see cref="ISessionChangeListener"/>,
 /// PostgreSQL's LISTEN/NOTIFY) the feed does not poll while the listener listens, except once each time it starts
-/// listening, for what committed while it did not.
+/// listening, for what committed while it did not. Whatever tells of a change (the poll, the listener, the replicas'
+/// backplane) goes through <see cref="Deliver"/>, and this process's own commits are marked seen
+/// (<see cref="OnCommitted"/>): each change wakes a stream once, however many of them report it.
 /// </summary>
 internal sealed partial class SessionChangeFeed(
     IServiceScopeFactory scopes,
@@ -24,7 +27,7 @@ internal sealed partial class SessionChangeFeed(
     TimeProvider clock,
     ILogger<SessionChangeFeed> logger,
     ISessionChangeListener? listener = null)
-    : BackgroundService
+    : BackgroundService, ISessionChangeObserver
 {
     /// <summary>The tag (a leading SQL comment) of the feed's query, so that it can be told from any other.</summary>
     public const string QueryTag = "runtype: session change feed";
@@ -32,13 +35,14 @@ internal sealed partial class SessionChangeFeed(
     /// <summary>How long a listener's connection may be dead before it notices (its keepalive), with room to spare.</summary>
     private static readonly TimeSpan ListenerSilence = TimeSpan.FromSeconds(30);
 
+    private readonly Lock _gate = new();
     private readonly Dictionary<Guid, (DateTime At, long Version, bool Deleted)> _seen = [];
     private DateTime? _newest;
     private bool _failing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var listening = listener?.RunAsync((sessionId, userId) => signal.Notify(sessionId, userId), stoppingToken) ?? Task.CompletedTask;
+        var listening = listener?.RunAsync(Deliver, stoppingToken) ?? Task.CompletedTask;
         long polledEpoch = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -55,7 +59,10 @@ internal sealed partial class SessionChangeFeed(
                 // Listening: what commits now is pushed. Should the connection die unnoticed (until its keepalive fails),
                 // the poll after it reads back far enough to cover that time.
                 var covered = clock.GetUtcNow().UtcDateTime - ListenerSilence;
-                _newest = _newest is { } newest && newest > covered ? newest : covered;
+                lock (_gate)
+                {
+                    _newest = _newest is { } newest && newest > covered ? newest : covered;
+                }
             }
 
             try
@@ -74,7 +81,12 @@ internal sealed partial class SessionChangeFeed(
     /// <summary>One round: reads the changes since the newest seen and wakes the streams of those not seen yet.</summary>
     public async Task PollAsync(CancellationToken cancellationToken)
     {
-        var since = (_newest ?? clock.GetUtcNow().UtcDateTime) - EventStreamSettings.ChangeLookback;
+        DateTime since;
+        lock (_gate)
+        {
+            since = (_newest ?? clock.GetUtcNow().UtcDateTime) - EventStreamSettings.ChangeLookback;
+        }
+
         List<SessionChangeReads.ChangeRow> rows;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -84,24 +96,56 @@ internal sealed partial class SessionChangeFeed(
 
         foreach (var row in rows)
         {
-            if (_seen.TryGetValue(row.SessionId, out var seen) && seen.Version == row.Version && seen.Deleted == row.Deleted)
-            {
-                continue;
-            }
-
-            _seen[row.SessionId] = (row.At, row.Version, row.Deleted);
-            signal.Notify(row.SessionId, row.UserId);
-            if (_newest is null || row.At > _newest)
-            {
-                _newest = row.At;
-            }
+            Deliver(new SessionChanged(row.SessionId, row.UserId, row.Version, row.At, row.Deleted));
         }
 
-        _newest ??= since + EventStreamSettings.ChangeLookback;
-        var forget = _newest.Value - EventStreamSettings.ChangeLookback;
-        foreach (var old in _seen.Where(s => s.Value.At < forget).Select(s => s.Key).ToList())
+        lock (_gate)
         {
-            _seen.Remove(old);
+            _newest ??= since + EventStreamSettings.ChangeLookback;
+            var forget = _newest.Value - EventStreamSettings.ChangeLookback;
+            foreach (var old in _seen.Where(s => s.Value.At < forget).Select(s => s.Key).ToList())
+            {
+                _seen.Remove(old);
+            }
+        }
+    }
+
+    /// <summary>A change learnt of (polled, pushed by the database, or from another replica): wakes its streams unless already seen.</summary>
+    public void Deliver(SessionChanged change)
+    {
+        if (See(change))
+        {
+            signal.Notify(change.SessionId, change.UserId);
+        }
+    }
+
+    /// <summary>This process's own commits: their streams were woken already; the poll that finds them need not again.</summary>
+    public void OnCommitted(IReadOnlyList<SessionChanged> changes)
+    {
+        foreach (var change in changes)
+        {
+            See(change);
+        }
+    }
+
+    /// <summary>Records the change; false when it was seen already (the same version of the session, or its deletion).</summary>
+    private bool See(SessionChanged change)
+    {
+        lock (_gate)
+        {
+            if (_seen.TryGetValue(change.SessionId, out var seen)
+                && (change.Deleted ? seen.Deleted : seen.Deleted || seen.Version >= change.Version))
+            {
+                return false;
+            }
+
+            _seen[change.SessionId] = (change.At, change.Version, change.Deleted);
+            if (_newest is null || change.At > _newest)
+            {
+                _newest = change.At;
+            }
+
+            return true;
         }
     }
 
@@ -147,6 +191,6 @@ internal interface ISessionChangeListener
     /// <summary>Nonzero while listening: a new number each time listening (re)starts; 0 while not listening.</summary>
     long ListeningEpoch { get; }
 
-    /// <summary>Listens until <paramref name="cancellationToken"/> fires, reconnecting by itself; calls <paramref name="notify"/> for each change.</summary>
-    Task RunAsync(Action<Guid, string> notify, CancellationToken cancellationToken);
+    /// <summary>Listens until <paramref name="cancellationToken"/> fires, reconnecting by itself; calls <paramref name="deliver"/> for each change.</summary>
+    Task RunAsync(Action<SessionChanged> deliver, CancellationToken cancellationToken);
 }

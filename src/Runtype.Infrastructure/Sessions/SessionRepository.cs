@@ -49,14 +49,16 @@ internal class SessionRepository(RuntypeDbContext db, ChangedSessions changed, T
     {
         foreach (var entry in db.ChangeTracker.Entries<Session>().ToList())
         {
-            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            var session = entry.Entity;
+            if (entry.State is EntityState.Added or EntityState.Modified)
             {
-                changed.Record(entry.Entity.Id, entry.Entity.UserId);
+                changed.Record(new SessionChanged(session.Id, session.UserId, session.Version, session.UpdatedAt, Deleted: false));
             }
-
-            if (entry.State == EntityState.Deleted)
+            else if (entry.State == EntityState.Deleted)
             {
-                db.SessionDeletions.Add(new SessionDeletion(entry.Entity.Id, entry.Entity.UserId, UtcTimestamp.From(clock.GetUtcNow())));
+                var deletedAt = UtcTimestamp.From(clock.GetUtcNow());
+                db.SessionDeletions.Add(new SessionDeletion(session.Id, session.UserId, deletedAt));
+                changed.Record(new SessionChanged(session.Id, session.UserId, 0, deletedAt, Deleted: true));
             }
 
             foreach (var appended in entry.Entity.NewEvents)

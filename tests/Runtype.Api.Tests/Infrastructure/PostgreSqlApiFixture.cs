@@ -74,7 +74,7 @@ public sealed class PostgreSqlServer : IAsyncLifetime
 /// The HTTP suite on PostgreSQL: a database of its own on the run's server, created by the host's migrations at
 /// start-up. Where no server is reachable the fixture starts nothing and its tests skip with the reason.
 /// </summary>
-public sealed class PostgreSqlApiFixture(PostgreSqlServer server) : ApiFixture
+public class PostgreSqlApiFixture(PostgreSqlServer server) : ApiFixture
 {
     private string? _connectionString;
     private string? _skipReason;

@@ -81,7 +81,7 @@ public sealed class SchemaTests
             "CREATE INDEX ix_sessions_user_updated ON sessions (user_id, updated_at, id);",
             "CREATE INDEX ix_session_deletions_deleted ON session_deletions (deleted_at);",
             "CREATE TRIGGER \"tr_sessions_notify\" AFTER INSERT OR UPDATE OR DELETE ON \"sessions\"",
-            "pg_notify('runtype_session_changes', NEW.\"id\"::text || ' ' || NEW.\"user_id\")",
+            "NEW.\"id\"::text || ' ' || NEW.\"version\" || ' u ' || floor(extract(epoch FROM NEW.\"updated_at\") * 1000)::bigint || ' ' || NEW.\"user_id\"",
 
             // UTC timestamps at the millisecond the API prints.
             "created_at timestamp(3) with time zone NOT NULL", "expires_at timestamp(3) with time zone NOT NULL",

@@ -1,12 +1,14 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Runtype.Application.Sessions;
 using Runtype.Infrastructure.Sessions;
 
 namespace Runtype.Infrastructure.Persistence.PostgreSql;
 
 /// <summary>
 /// PostgreSQL's push of committed session changes: the <c>tr_sessions_notify</c> trigger (ChangeFeed migration) sends
-/// <c>NOTIFY runtype_session_changes, '&lt;session id&gt; &lt;user id&gt;'</c> in every transaction that writes a
+/// <c>NOTIFY runtype_session_changes</c> with the session's id, version and owner in every transaction that writes a
 /// session, delivered once it commits; this listener holds one connection of its own (outside the pool, on
 /// <c>ConnectionStrings:RuntypeListener</c> when set) in <c>LISTEN</c>, and wakes the streams of each session named.
 /// A lost connection is opened again (after 1 s, then up to 30 s apart) and said once per outage; while it is down, and
@@ -26,7 +28,7 @@ internal sealed partial class PostgreSqlSessionChangeListener(DatabaseOptions op
 
     public long ListeningEpoch => Interlocked.Read(ref _epoch);
 
-    public async Task RunAsync(Action<Guid, string> notify, CancellationToken cancellationToken)
+    public async Task RunAsync(Action<SessionChanged> deliver, CancellationToken cancellationToken)
     {
         var builder = new NpgsqlConnectionStringBuilder(options.ListenerConnectionString ?? options.ConnectionString)
         {
@@ -41,7 +43,7 @@ internal sealed partial class PostgreSqlSessionChangeListener(DatabaseOptions op
             try
             {
                 await using var connection = new NpgsqlConnection(builder.ConnectionString);
-                connection.Notification += (_, e) => Deliver(e.Payload, notify);
+                connection.Notification += (_, e) => Deliver(e.Payload, deliver);
                 await connection.OpenAsync(cancellationToken);
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                 {
@@ -89,12 +91,23 @@ internal sealed partial class PostgreSqlSessionChangeListener(DatabaseOptions op
         Interlocked.Exchange(ref _epoch, 0);
     }
 
-    private static void Deliver(string payload, Action<Guid, string> notify)
+    /// <summary>The trigger's payload: <c>&lt;id&gt; &lt;version&gt; &lt;u|d&gt; &lt;unix ms&gt; &lt;user id&gt;</c> (the user id last: it may hold spaces).</summary>
+    internal static SessionChanged? Parse(string payload)
     {
-        var space = payload.IndexOf(' ', StringComparison.Ordinal);
-        if (space > 0 && Guid.TryParse(payload.AsSpan(0, space), out var sessionId))
+        var parts = payload.Split(' ', 5);
+        return parts.Length == 5 && Guid.TryParse(parts[0], out var sessionId)
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            && parts[2] is "u" or "d"
+            && long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds)
+            ? new SessionChanged(sessionId, parts[4], version, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).UtcDateTime, Deleted: parts[2] == "d")
+            : null;
+    }
+
+    private static void Deliver(string payload, Action<SessionChanged> deliver)
+    {
+        if (Parse(payload) is { } change)
         {
-            notify(sessionId, payload[(space + 1)..]);
+            deliver(change);
         }
     }
 

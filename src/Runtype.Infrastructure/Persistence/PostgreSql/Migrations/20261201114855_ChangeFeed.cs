@@ -45,15 +45,18 @@ namespace Runtype.Infrastructure.Persistence.PostgreSql.Migrations
                 columns: new[] { "user_id", "deleted_at" });
 
             // Every committed insert, change and delete of a session is announced on the channel the change feed listens
-            // to (PostgreSqlSessionChangeListener): NOTIFY is transactional, so it is delivered only once the writing
-            // transaction commits, and never for one that rolls back, whatever code or process wrote the row.
+            // to (PostgreSqlSessionChangeListener): '<id> <version> <u|d> <unix ms> <user id>'. NOTIFY is transactional,
+            // so it is delivered only once the writing transaction commits, and never for one that rolls back, whatever
+            // code or process wrote the row.
             migrationBuilder.Sql("""
                 CREATE FUNCTION "tr_sessions_notify"() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     IF TG_OP = 'DELETE' THEN
-                        PERFORM pg_notify('runtype_session_changes', OLD."id"::text || ' ' || OLD."user_id");
+                        PERFORM pg_notify('runtype_session_changes',
+                            OLD."id"::text || ' 0 d ' || floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint || ' ' || OLD."user_id");
                     ELSE
-                        PERFORM pg_notify('runtype_session_changes', NEW."id"::text || ' ' || NEW."user_id");
+                        PERFORM pg_notify('runtype_session_changes',
+                            NEW."id"::text || ' ' || NEW."version" || ' u ' || floor(extract(epoch FROM NEW."updated_at") * 1000)::bigint || ' ' || NEW."user_id");
                     END IF;
                     RETURN NULL;
                 END
