@@ -1,21 +1,7 @@
 using Runtype.Api.Cli;
-using Runtype.Api.Hosting;
 
-if (HealthCheckCommand.IsVerb(args))
-{
-    // A container's health probe: no host to build, no database to open.
-    return await HealthCheckCommand.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
-}
-
-var commandLineMode = CommandLine.IsVerb(args);
-var app = ApiHost.Build(CommandLine.ConfigurationArguments(args), commandLineMode);
-if (commandLineMode)
-{
-    return await CommandLine.RunAsync(args, app.Services, Console.Out, Console.Error, CancellationToken.None);
-}
-
-await app.RunAsync();
-return 0;
+// serve (the default), keys, migrate, healthcheck: the command line is parsed before a host is built (Cli/CommandLine.cs).
+return await CommandLine.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
 
 /// <summary>The entry point, visible to WebApplicationFactory in the HTTP tests.</summary>
 public partial class Program;

@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 using Runtype.Application.ApiKeys.CreateApiKey;
 using Runtype.Application.Common.Idempotency;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions.AppendSessionEvent;
 using Runtype.Application.Sessions.CreateSession;
 using Runtype.Application.Sessions.ListSessionEvents;
@@ -10,6 +11,11 @@ using Runtype.Application.Sessions;
 using Runtype.Application.Sessions.StreamSessionChanges;
 using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Application.Sessions.UpdateSession;
+using Runtype.Application.Webhooks;
+using Runtype.Application.Webhooks.CreateWebhookEndpoint;
+using Runtype.Application.Webhooks.ListWebhookDeliveries;
+using Runtype.Application.Webhooks.ListWebhookEndpoints;
+using Runtype.Application.Webhooks.UpdateWebhookEndpoint;
 
 namespace Runtype.Application;
 
@@ -30,6 +36,18 @@ public static class DependencyInjection
         services.AddScoped<ChangedSessions>();
         services.AddSingleton<EventStreamLimiter>();
         services.AddScoped<IdempotencyOutcome>();
+        services.AddSingleton<RuntypeMetrics>();
+        services.AddScoped<PendingMeasurements>();
+
+        services.AddSingleton<IValidator<CreateWebhookEndpoint>, CreateWebhookEndpointValidator>();
+        services.AddSingleton<IValidator<UpdateWebhookEndpoint>, UpdateWebhookEndpointValidator>();
+        services.AddSingleton<IValidator<ListWebhookEndpoints>, ListWebhookEndpointsValidator>();
+        services.AddSingleton<IValidator<ListWebhookDeliveries>, ListWebhookDeliveriesValidator>();
+        services.AddSingleton<WebhookUrls>();
+        services.AddSingleton<WebhookDispatchSignal>();
+        services.AddScoped<WebhookDispatchRequest>();
+        services.AddScoped<WebhookOutbox>();
+        services.AddScoped<SessionWebhooks>();
         return services;
     }
 }

@@ -13,6 +13,7 @@ using Runtype.Infrastructure.Persistence.PostgreSql;
 using Runtype.Infrastructure.Persistence.Sqlite;
 using Runtype.Infrastructure.Persistence.SqlServer;
 using Runtype.Infrastructure.Sessions;
+using Runtype.Infrastructure.Webhooks;
 
 namespace Runtype.Infrastructure;
 
@@ -34,6 +35,7 @@ public static class DependencyInjection
         services.AddScoped<IApiKeyRepository, ApiKeyRepository>();
         services.AddScoped<IIdempotencyStore, IdempotencyStore>();
         services.AddSingleton<ISessionEventFeed, SessionEventFeed>();
+        services.AddWebhooks();
 
         _ = database.Provider switch
         {
@@ -54,6 +56,9 @@ public static class DependencyInjection
         services.AddSingleton<SessionChangeFeed>();
         services.AddSingleton<ISessionChangeObserver>(provider => provider.GetRequiredService<SessionChangeFeed>());
         services.AddHostedService(provider => provider.GetRequiredService<SessionChangeFeed>());
+        services.AddSingleton<ApiKeyUseRecorder>();
+        services.AddSingleton<IApiKeyUseRecorder>(sp => sp.GetRequiredService<ApiKeyUseRecorder>());
+        services.AddHostedService(sp => sp.GetRequiredService<ApiKeyUseRecorder>());
         return services;
     }
 }

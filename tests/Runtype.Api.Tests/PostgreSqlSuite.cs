@@ -51,3 +51,12 @@ public sealed class StreamAcrossReplicasOnPostgreSql(TwoReplicasOnPostgreSql rep
 
 [Collection(ReliabilityCollection.Name)]
 public sealed class CrashConsistencyOnPostgreSql(PostgreSqlServer server) : CrashConsistencyTests(new PostgreSqlProcessDatabase(server));
+
+public sealed class WebhookDeliveryOnPostgreSql(Webhooks.PostgreSqlWebhookFixture api) : Webhooks.WebhookDeliveryTests(api.RequireDatabase()), IClassFixture<Webhooks.PostgreSqlWebhookFixture>;
+
+public sealed class WebhookClockOnPostgreSql(Webhooks.PostgreSqlWebhookFixture api) : Webhooks.WebhookClockTests(api.RequireDatabase()), IClassFixture<Webhooks.PostgreSqlWebhookFixture>;
+
+public sealed class WebhookEndpointsOnPostgreSql(Webhooks.PostgreSqlWebhookFixture api) : Webhooks.WebhookEndpointsTests(api.RequireDatabase()), IClassFixture<Webhooks.PostgreSqlWebhookFixture>;
+
+[Collection(ReliabilityCollection.Name)]
+public sealed class WebhookProcessOnPostgreSql(PostgreSqlServer server) : Webhooks.WebhookProcessTests(new PostgreSqlProcessDatabase(server));

@@ -37,3 +37,11 @@ public sealed class EventStreamOnSqlServer(SqlServerApiFixture api) : EventStrea
 public sealed class DashboardOnSqlServer(SqlServerApiFixture api) : DashboardTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
 
 public sealed class SessionCountOnSqlServer(SqlServerApiFixture api) : SessionCountTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
+
+public sealed class InputFormOnSqlServer(SqlServerApiFixture api) : InputFormTests(api.RequireDatabase()), IClassFixture<SqlServerApiFixture>;
+
+public sealed class WebhookDeliveryOnSqlServer(Webhooks.SqlServerWebhookFixture api) : Webhooks.WebhookDeliveryTests(api.RequireDatabase()), IClassFixture<Webhooks.SqlServerWebhookFixture>;
+
+public sealed class WebhookClockOnSqlServer(Webhooks.SqlServerWebhookFixture api) : Webhooks.WebhookClockTests(api.RequireDatabase()), IClassFixture<Webhooks.SqlServerWebhookFixture>;
+
+public sealed class WebhookEndpointsOnSqlServer(Webhooks.SqlServerWebhookFixture api) : Webhooks.WebhookEndpointsTests(api.RequireDatabase()), IClassFixture<Webhooks.SqlServerWebhookFixture>;

@@ -46,3 +46,14 @@ public sealed class StreamAcrossReplicasOnSqlite(TwoReplicasOnSqlite replicas) :
 
 [Collection(ReliabilityCollection.Name)]
 public sealed class CrashConsistencyOnSqlite() : CrashConsistencyTests(new SqliteProcessDatabase());
+
+public sealed class InputFormOnSqlite(SqliteApiFixture api) : InputFormTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class WebhookDeliveryOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookDeliveryTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;
+
+public sealed class WebhookClockOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookClockTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;
+
+public sealed class WebhookEndpointsOnSqlite(Webhooks.SqliteWebhookFixture api) : Webhooks.WebhookEndpointsTests(api), IClassFixture<Webhooks.SqliteWebhookFixture>;
+
+[Collection(ReliabilityCollection.Name)]
+public sealed class WebhookProcessOnSqlite() : Webhooks.WebhookProcessTests(new SqliteProcessDatabase());

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
 using Runtype.Application.Common;
+using Runtype.Application.Webhooks;
 using Runtype.Domain.ApiKeys;
 using Runtype.Domain.Sessions;
 
@@ -20,6 +22,22 @@ internal static class TestData
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static FakeTimeProvider Clock(DateTimeOffset? now = null) => new(now ?? Now);
+
+    public static readonly ResponseJson ResponseJson = new(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    /// <summary>The session handlers' outbox over <paramref name="deliveries"/> (by default one where the user has no endpoint).</summary>
+    public static SessionWebhooks NoWebhooks(IWebhookDeliveryRepository? deliveries = null) =>
+        new(Outbox(deliveries ?? NoEndpoints()));
+
+    public static WebhookOutbox Outbox(IWebhookDeliveryRepository deliveries, WebhookDispatchRequest? dispatch = null) =>
+        new(deliveries, WebhookSettings.Default, ResponseJson, dispatch ?? new WebhookDispatchRequest());
+
+    public static IWebhookDeliveryRepository NoEndpoints()
+    {
+        var deliveries = Substitute.For<IWebhookDeliveryRepository>();
+        deliveries.SubscribersAsync(default!, default).ReturnsForAnyArgs(Task.FromResult<IReadOnlyList<WebhookSubscriber>>([]));
+        return deliveries;
+    }
 
     /// <summary>The UTC millisecond timestamp the domain keeps for <paramref name="value"/>.</summary>
     public static DateTime Ms(DateTimeOffset value) =>

@@ -54,6 +54,15 @@ public sealed class DashboardBrowserTests
             // The page needs no credentials; the key is pasted in, and the list shows the sessions, newest first.
             await page.GotoAsync(server.BaseAddress.ToString());
             await Assertions.Expect(page.Locator("#welcome")).ToBeVisibleAsync(Visible);
+            Assert.Equal("favicon.svg", await page.Locator("link[rel=icon]").GetAttributeAsync("href"));
+            using (var icon = await api.GetAsync("favicon.svg", Token))
+            {
+                Assert.Equal("image/svg+xml", icon.Content.Headers.ContentType?.MediaType);
+            }
+
+            // The pager does nothing before a page is there.
+            await Assertions.Expect(page.Locator("#prev-page")).ToBeDisabledAsync();
+            await Assertions.Expect(page.Locator("#next-page")).ToBeDisabledAsync();
             await page.FillAsync("#api-key", key);
             await page.ClickAsync("#key-form button[type=submit]");
             var rows = page.Locator(".session-row");
@@ -89,7 +98,7 @@ public sealed class DashboardBrowserTests
             await Assertions.Expect(page.Locator("#d-product")).ToContainTextAsync("\"maxTokens\": 512", Text);
 
             await AppendAsync(api, support, """{"type":"progress","stage":"assembly","message":"Assembling the widget surface","payload":{"step":4,"totalSteps":5}}""");
-            await Assertions.Expect(page.Locator("#d-events .event").Last).ToContainTextAsync("Assembling the widget surface", Text);
+            await Assertions.Expect(page.Locator("#d-events .event").First).ToContainTextAsync("Assembling the widget surface", Text); // newest first
             await Assertions.Expect(page.Locator("#d-events .event")).ToHaveCountAsync(4, Count);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "dashboard-session.png"), FullPage = true });
 
@@ -98,7 +107,7 @@ public sealed class DashboardBrowserTests
             await Assertions.Expect(page.Locator("#stream-state")).ToContainTextAsync("reconnecting", Text);
             await server.StartAsync(Token);
             await AppendAsync(api, support, """{"type":"progress","stage":"assembly","message":"Back after a restart","payload":{}}""");
-            await Assertions.Expect(page.Locator("#d-events .event").Last).ToContainTextAsync("Back after a restart", Text);
+            await Assertions.Expect(page.Locator("#d-events .event").First).ToContainTextAsync("Back after a restart", Text);
             await Assertions.Expect(page.Locator("#d-events .event")).ToHaveCountAsync(5, Count);
             await Assertions.Expect(page.Locator("#stream-state")).ToContainTextAsync("live", Text);
 
@@ -107,11 +116,41 @@ public sealed class DashboardBrowserTests
             await Assertions.Expect(page.Locator("#stream-state")).ToContainTextAsync("finished", Text);
             await Assertions.Expect(page.Locator("#d-progress")).ToHaveAttributeAsync("aria-valuenow", "100", Attribute);
 
+            // The next session shown never shows the previous one's data: not another session's, not a missing one's.
+            await page.EvaluateAsync("hash => location.hash = hash", $"#/sessions/{search}");
+            await Assertions.Expect(page.Locator("#d-title")).ToContainTextAsync("Search Assistant", Text);
+            await Assertions.Expect(page.Locator("#d-status")).ToContainTextAsync("intake", Text);
+            Assert.Equal("null", await page.Locator("#d-plan").TextContentAsync());
+            Assert.Equal("null", await page.Locator("#d-product").TextContentAsync());
+            await Assertions.Expect(page.Locator("#d-events .event")).ToHaveCountAsync(0, Count);
+            await page.EvaluateAsync("hash => location.hash = hash", $"#/sessions/{support}");
+            await Assertions.Expect(page.Locator("#d-prd")).ToContainTextAsync("AI-powered customer support", Text);
+            await page.EvaluateAsync("hash => location.hash = hash", $"#/sessions/01a22983-d23e-7bc2-863d-3b18d415b1ef");
+            await Assertions.Expect(page.Locator("#d-title")).ToContainTextAsync("Session not found", Text);
+            await Assertions.Expect(page.Locator("#banner")).ToContainTextAsync("404", Text);
+            foreach (var field in (string[])["#d-prd", "#d-plan", "#d-product", "#d-hash", "#d-id", "#d-status", "#d-assembly"])
+            {
+                Assert.Equal(string.Empty, await page.Locator(field).TextContentAsync());
+            }
+
+            await Assertions.Expect(page.Locator("#d-events .event")).ToHaveCountAsync(0, Count);
+            await page.ClickAsync("#banner-close");
+
+            // The list follows what happens while it is open.
+            await page.ClickAsync("a.back");
+            await Assertions.Expect(rows).ToHaveCountAsync(3, Count);
+            await Assertions.Expect(page.Locator("#next-page")).ToBeDisabledAsync();
+            var latecomer = await CreateAsync(api, """{"prd":{"title":"Latecomer"}}""");
+            await Assertions.Expect(rows).ToHaveCountAsync(4, Count);
+            await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-id", latecomer, Attribute);
+
             // On a phone.
+            await page.EvaluateAsync("hash => location.hash = hash", $"#/sessions/{support}");
+            await Assertions.Expect(page.Locator("#stream-state")).ToContainTextAsync("finished", Text);
             await page.SetViewportSizeAsync(390, 844);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "dashboard-session-phone.png"), FullPage = true });
             await page.ClickAsync("a.back");
-            await Assertions.Expect(rows).ToHaveCountAsync(3, Count);
+            await Assertions.Expect(rows).ToHaveCountAsync(4, Count);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "dashboard-list-phone.png"), FullPage = true });
             Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "The list is wider than a phone screen.");
 
@@ -120,6 +159,11 @@ public sealed class DashboardBrowserTests
             await page.FillAsync("#api-key", "rt_0123456789abcdef_notTheRightSecretAtAllxxxxxxxxxxxxxxxxxxxxx");
             await page.ClickAsync("#key-form button[type=submit]");
             await Assertions.Expect(page.Locator("#banner")).ToContainTextAsync("refused", Text);
+
+            // ... and the refused key is forgotten at once: the page asks for another one.
+            await Assertions.Expect(page.Locator("#api-key")).ToBeVisibleAsync(Visible);
+            Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('runtype.apiKey')"));
+            await Assertions.Expect(page.Locator("#list-view")).ToBeHiddenAsync();
 
             TestContext.Current.TestOutputHelper?.WriteLine($"Screenshots: {artifacts}");
         }

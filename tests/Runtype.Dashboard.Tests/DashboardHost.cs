@@ -9,7 +9,13 @@ namespace Runtype.Dashboard.Tests;
 internal sealed class DashboardHost : IAsyncDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("runtype-dashboard-");
+    private readonly string[] _settings;
     private ApiServer? _server;
+
+    private DashboardHost(string[] settings)
+    {
+        _settings = settings;
+    }
 
     public Uri BaseAddress { get; } = new($"http://127.0.0.1:{ApiProcess.FreePort()}/");
 
@@ -18,9 +24,10 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     private string ConnectionString => $"Data Source={Path.Combine(_folder.FullName, "runtype.db")}";
 
-    public static async Task<DashboardHost> LaunchAsync(CancellationToken cancellationToken)
+    /// <summary>Starts a host; <paramref name="settings"/> are further configuration arguments (e.g. <c>--Webhooks:…</c>).</summary>
+    public static async Task<DashboardHost> LaunchAsync(CancellationToken cancellationToken, params string[] settings)
     {
-        var host = new DashboardHost();
+        var host = new DashboardHost(settings);
         await host.StartAsync(cancellationToken);
         return host;
     }
@@ -35,7 +42,7 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     /// <summary>Starts the server (again, after <see cref="StopAsync"/>) on the same address and database.</summary>
     public async Task StartAsync(CancellationToken cancellationToken) =>
-        _server = await ApiProcess.StartServerAsync(new Uri(BaseAddress.ToString().TrimEnd('/')), cancellationToken, "--ConnectionStrings:Runtype", ConnectionString);
+        _server = await ApiProcess.StartServerAsync(new Uri(BaseAddress.ToString().TrimEnd('/')), cancellationToken, ["--ConnectionStrings:Runtype", ConnectionString, .. _settings]);
 
     /// <summary>Kills the server process, as a crash or a lost network would end it.</summary>
     public async Task StopAsync()

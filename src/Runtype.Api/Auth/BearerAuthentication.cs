@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Runtype.Api.Errors;
 using Runtype.Application.ApiKeys.AuthenticateApiKey;
@@ -66,8 +67,9 @@ public sealed class BearerAuthenticationHandler(
     private static AuthenticateResult Success(string userId, string? organizationId, IEnumerable<string> scopes, params (string Type, string Value)[] extra)
     {
         var claims = new List<Claim> { new(CallerClaims.UserId, userId) };
-        if (organizationId is not null)
+        if (!string.IsNullOrEmpty(organizationId))
         {
+            // An empty one (a JWT's "org_id": "", a key stored before empty meant none) is no organization.
             claims.Add(new Claim(CallerClaims.OrganizationId, organizationId));
         }
 
@@ -91,7 +93,12 @@ public sealed class BearerAuthenticationHandler(
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
+        // RFC 6750 §3.1: the error, and the scope the call needs (the policy of the call is named for its scope).
+        var scope = Context.GetEndpoint()?.Metadata.GetMetadata<IAuthorizeData>()?.Policy;
         Response.StatusCode = StatusCodes.Status403Forbidden;
+        Response.Headers.WWWAuthenticate = scope is null
+            ? $"{SchemeName} realm=\"runtype\", error=\"insufficient_scope\""
+            : $"{SchemeName} realm=\"runtype\", error=\"insufficient_scope\", scope=\"{scope}\"";
         await WriteProblemAsync(StatusCodes.Status403Forbidden, "The credential is valid but lacks the scope this call needs.", "insufficient_scope");
     }
 

@@ -14,6 +14,9 @@ public static class CallerClaims
     public const string ReadPolicy = "sessions:read";
     public const string WritePolicy = "sessions:write";
 
+    public const string WebhooksReadPolicy = "webhooks:read";
+    public const string WebhooksWritePolicy = "webhooks:write";
+
     public static Caller ToCaller(this ClaimsPrincipal user) =>
         new(user.FindFirstValue(UserId) ?? throw new InvalidOperationException("The request is not authenticated."), user.FindFirstValue(OrganizationId));
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -11,11 +12,30 @@ public sealed record SessionTokenIdentity(string UserId, string? OrganizationId)
 /// Validates Clerk-compatible session tokens: RS256 or ES256 signatures only (no <c>none</c>, no HMAC), by the
 /// configured keys or the JWKS, the configured issuer, <c>exp</c> required and <c>nbf</c> honoured with 30 s of
 /// skew on the service's clock, <c>azp</c> among the authorized parties when those are configured, and a
-/// <c>sub</c>. <c>sub</c> is the user, <c>org_id</c> the organization.
+/// <c>sub</c>. <c>sub</c> is the user, <c>org_id</c> the organization. Strict beyond the signature: a header that
+/// names a critical extension (<c>crit</c>, RFC 7515 §4.1.11: none is implemented here, so any is refused) or an
+/// unencoded payload (<c>b64</c>, RFC 7797), a claim of the wrong JSON type (<c>exp</c> as a string, <c>sub</c> as a
+/// number) and a header or claim given twice are refused too.
 /// </summary>
 public sealed class SessionTokenValidator(JwtSettings settings, JwksCache jwks, TimeProvider clock)
 {
     private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
+
+    /// <summary>The registered claims (RFC 7519 §4.1) and Clerk's, with the JSON type each must have when present.</summary>
+    private static readonly Dictionary<string, JsonValueKind> ClaimTypes = new(StringComparer.Ordinal)
+    {
+        ["iss"] = JsonValueKind.String,
+        ["sub"] = JsonValueKind.String,
+        ["exp"] = JsonValueKind.Number,
+        ["nbf"] = JsonValueKind.Number,
+        ["iat"] = JsonValueKind.Number,
+        ["jti"] = JsonValueKind.String,
+        ["azp"] = JsonValueKind.String,
+        ["sid"] = JsonValueKind.String,
+        ["org_id"] = JsonValueKind.String,
+    };
+
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly IReadOnlyList<SecurityKey> _configuredKeys = [.. settings.SigningKeys.Select(ReadPublicKey)];
@@ -41,6 +61,11 @@ public sealed class SessionTokenValidator(JwtSettings settings, JwksCache jwks, 
                 SecurityTokenInvalidIssuerException => "The session token was not issued by the configured issuer.",
                 _ => "The session token is not valid.",
             });
+        }
+
+        if (Malformed((JsonWebToken)result.SecurityToken) is { } malformed)
+        {
+            return (null, malformed);
         }
 
         var claims = result.ClaimsIdentity;
@@ -106,6 +131,44 @@ public sealed class SessionTokenValidator(JwtSettings settings, JwksCache jwks, 
 
         return true;
     }
+
+    /// <summary>Why a correctly signed token is still refused: what the header or the claims say, or how they say it.</summary>
+    private static string? Malformed(JsonWebToken token)
+    {
+        try
+        {
+            using var header = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedHeader), Strict);
+            if (header.RootElement.TryGetProperty("crit", out _))
+            {
+                return "The session token names critical header extensions (crit) that this service does not implement.";
+            }
+
+            if (header.RootElement.TryGetProperty("b64", out var b64) && b64.ValueKind != JsonValueKind.True)
+            {
+                return "The session token has an unencoded payload (b64), which this service does not accept.";
+            }
+
+            using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedPayload), Strict);
+            foreach (var claim in payload.RootElement.EnumerateObject())
+            {
+                if (ClaimTypes.TryGetValue(claim.Name, out var kind) ? claim.Value.ValueKind != kind : claim.Name == "aud" && !IsAudience(claim.Value))
+                {
+                    return $"The session token's '{claim.Name}' claim has the wrong JSON type.";
+                }
+            }
+
+            return null;
+        }
+        catch (JsonException)
+        {
+            return "The session token repeats a header or a claim.";
+        }
+    }
+
+    /// <summary><c>aud</c>: a string or an array of strings (RFC 7519 §4.1.3).</summary>
+    private static bool IsAudience(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String
+        || (value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(a => a.ValueKind == JsonValueKind.String));
 
     /// <summary>A PEM public key (RSA or EC), e.g. Clerk's "JWT public key".</summary>
     private static SecurityKey ReadPublicKey(string pem)

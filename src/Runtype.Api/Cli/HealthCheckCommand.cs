@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace Runtype.Api.Cli;
 
 /// <summary>
@@ -12,17 +14,25 @@ public static class HealthCheckCommand
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] == Verb;
-
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var target = args.Length > 1 ? args[1] : DefaultUrl;
-        if (args.Length > 2 || !Uri.TryCreate(target, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        var url = new Argument<string>("url") { Description = $"An http(s) URL (default {DefaultUrl}).", Arity = ArgumentArity.ZeroOrOne };
+        url.Validators.Add(result =>
         {
-            await error.WriteLineAsync($"error: usage: Runtype.Api {Verb} [http://host:port/path] (default {DefaultUrl})");
-            return CommandLine.Usage;
-        }
+            var value = result.Tokens.Count > 0 ? result.Tokens[0].Value : DefaultUrl;
+            if (!Uri.TryCreate(value, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
+            {
+                result.AddError($"'{value}' is not an http(s) URL.");
+            }
+        });
+        var command = new Command(Verb, "Exit 0 when the server's readiness endpoint answers 2xx, else 1 (a container's health probe).") { url };
+        command.SetAction((parsed, cancellationToken) => RunAsync(
+            new Uri(parsed.GetValue(url) ?? DefaultUrl), parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error, cancellationToken));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(Uri url, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
         using var http = new HttpClient { Timeout = Timeout };
         try
         {

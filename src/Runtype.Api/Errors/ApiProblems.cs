@@ -11,6 +11,8 @@ namespace Runtype.Api.Errors;
 /// </summary>
 public static class ApiProblems
 {
+    public const string UnsupportedMediaTypeCode = "unsupported_media_type";
+
     private static readonly Dictionary<int, string> Types = new()
     {
         [400] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
@@ -19,6 +21,7 @@ public static class ApiProblems
         [404] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5",
         [405] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6",
         [406] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.7",
+        [408] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.9",
         [409] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10",
         [412] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.13",
         [413] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
@@ -37,6 +40,7 @@ public static class ApiProblems
         [404] = "There is nothing at this address.",
         [405] = "This address does not accept that HTTP method.",
         [406] = "This API only produces application/json.",
+        [408] = "The request did not arrive in time.",
         [409] = "The request conflicts with the current state of the resource.",
         [412] = "A precondition of the request did not hold.",
         [413] = "The request body is larger than 1 MiB.",
@@ -44,6 +48,22 @@ public static class ApiProblems
         [429] = "Too many requests. Retry after the number of seconds in Retry-After.",
         [500] = "An unexpected error occurred. Quote the traceId when you report it.",
         [503] = "The service is temporarily unavailable. Retry later.",
+    };
+
+    /// <summary>
+    /// The <c>code</c> of the problems the framework makes itself (a route that matches nothing, a method the route does
+    /// not take, a body type no call reads, a body Kestrel could not read): the API's own problems name theirs.
+    /// </summary>
+    private static readonly Dictionary<int, string> DefaultCodes = new()
+    {
+        [400] = "bad_request",
+        [404] = "not_found",
+        [405] = "method_not_allowed",
+        [406] = "not_acceptable",
+        [408] = "request_timeout",
+        [413] = "body_too_large",
+        [415] = UnsupportedMediaTypeCode,
+        [431] = "headers_too_large",
     };
 
     public static ProblemDetails Create(int status, string detail, string? code = null, string? title = null) =>
@@ -69,6 +89,11 @@ public static class ApiProblems
         problem.Title ??= ReasonPhrases.GetReasonPhrase(status);
         problem.Detail ??= DefaultDetails.GetValueOrDefault(status, problem.Title);
         problem.Instance = context.Request.Path.Value;
+        if (!problem.Extensions.ContainsKey("code") && DefaultCodes.TryGetValue(status, out var code))
+        {
+            problem.Extensions["code"] = code;
+        }
+
         problem.Extensions["traceId"] = TraceIdOf(context);
     }
 

@@ -8,6 +8,7 @@ using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Domain.Common;
 using Runtype.Domain.Sessions;
+using Runtype.Domain.Webhooks;
 using Runtype.Infrastructure.Persistence;
 
 namespace Runtype.Api.Errors;
@@ -79,16 +80,12 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problemDeta
             ApiProblems.Create(StatusCodes.Status429TooManyRequests, tooMany.Message, "too_many_streams", "Too many live streams"),
             ("limit", tooMany.Limit)),
         IdempotencyKeyReusedException reused => ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, reused.Message, "idempotency_key_reused"),
+        WebhookDeliveryInProgress inProgress => ApiProblems.Create(StatusCodes.Status409Conflict, inProgress.Message, "delivery_in_progress", "Delivery in progress"),
         ConcurrencyConflictException conflict => ApiProblems.Create(StatusCodes.Status409Conflict, conflict.Message, "concurrent_update"),
         DomainException domain => ApiProblems.Create(StatusCodes.Status409Conflict, domain.Message, "conflict"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Create(
             StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {RequestBodyLimit.MaxBytes} bytes (1 MiB).", "body_too_large"),
-        BadHttpRequestException badRequest => ApiProblems.Create(badRequest.StatusCode, "The request could not be read.", "bad_request"),
-        System.Text.DecoderFallbackException => ApiProblems.Validation(new Dictionary<string, string[]>
-        {
-            // e.g. "Content-Type: application/json; charset=utf-16" over bytes that are not UTF-16.
-            ["body"] = ["The body is not valid text in the charset its Content-Type names (send UTF-8 JSON)."],
-        }),
+        BadHttpRequestException badRequest => ApiProblems.Create(badRequest.StatusCode, "The request could not be read."),
         _ when databaseFailures.IsUnavailable(exception) => ApiProblems.Create(
             StatusCodes.Status503ServiceUnavailable, "The database is temporarily unavailable. Retry later; nothing was changed.", "database_unavailable"),
         _ => ApiProblems.Create(StatusCodes.Status500InternalServerError, "An unexpected error occurred. Quote the traceId when you report it.", "internal_error"),

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Options;
+using Runtype.Api.Http;
 using Runtype.Domain.Common;
 
 namespace Runtype.Api.Errors;
@@ -95,6 +96,11 @@ public sealed partial class ModelStateProblems(IOptions<Microsoft.AspNetCore.Mvc
                 : (field, $"'{field}' must be {Expected(bodyType, field)}.");
         }
 
+        if (message.StartsWith(JsonObjectConverter.NotUnicode, StringComparison.Ordinal))
+        {
+            return (field ?? BodyKey, $"'{field}' {JsonObjectConverter.NotUnicode}");
+        }
+
         // The reader's own words for malformed JSON, without the internal path suffix.
         var text = PathSuffix().Replace(message, string.Empty).TrimEnd('.');
         return (field ?? BodyKey, $"The body is not valid JSON: {text}.");
@@ -149,15 +155,4 @@ public sealed partial class ModelStateProblems(IOptions<Microsoft.AspNetCore.Mvc
 
     [GeneratedRegex(@"\s*Path: .*$", RegexOptions.Singleline)]
     private static partial Regex PathSuffix();
-
-    /// <summary>Writes a problem through the problem-details service, like every other error of the API.</summary>
-    private sealed class ProblemResult(ProblemDetails problem) : IActionResult
-    {
-        public async Task ExecuteResultAsync(ActionContext context)
-        {
-            context.HttpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
-            await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>()
-                .WriteAsync(new ProblemDetailsContext { HttpContext = context.HttpContext, ProblemDetails = problem });
-        }
-    }
 }

@@ -1,7 +1,9 @@
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Runtype.Api.Auth;
 using Runtype.Api.Errors;
@@ -12,11 +14,10 @@ using Runtype.Application.Common;
 using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions;
 using Runtype.Application.Sessions.CreateSession;
+using Runtype.Application.Webhooks;
 using Runtype.Infrastructure;
 using Runtype.Infrastructure.Persistence;
 using Scalar.AspNetCore;
-using Serilog;
-using Serilog.Events;
 
 namespace Runtype.Api.Hosting;
 
@@ -32,7 +33,9 @@ public static class ApiHost
 
     public static WebApplication Build(string[] args, bool commandLineMode)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The application's own folder, not the working directory: its appsettings.json and the dashboard's files
+        // (wwwroot) are found wherever it is started from (`dotnet /opt/runtype/Runtype.Api.dll`).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -45,6 +48,13 @@ public static class ApiHost
         });
 
         AddServices(builder.Services, builder.Configuration, commandLineMode);
+        // Operability: Hosting/CrossOrigin.cs, Compression.cs, Telemetry.cs (the server's only)
+        builder.Services.AddCrossOrigin(builder.Configuration).AddCompression();
+        if (!commandLineMode)
+        {
+            builder.Services.AddTelemetry(builder.Configuration);
+        }
+
         var app = builder.Build();
         UsePipeline(app);
         return app;
@@ -52,33 +62,7 @@ public static class ApiHost
 
     private static void AddServices(IServiceCollection services, IConfiguration configuration, bool commandLineMode)
     {
-        services.AddSerilog((provider, logger) =>
-        {
-            logger.MinimumLevel.Information()
-                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-                .MinimumLevel.Override("System", LogEventLevel.Warning)
-                .MinimumLevel.Override("Runtype.Api.Auth", LogEventLevel.Warning)
-                .ReadFrom.Configuration(provider.GetRequiredService<IConfiguration>())
-                .ReadFrom.Services(provider)
-                .Enrich.FromLogContext();
-            if (commandLineMode)
-            {
-                // stdout belongs to the command's output (the new key is its last line).
-                logger.MinimumLevel.Warning().WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose);
-            }
-            else
-            {
-                // Requests hand their log line to a queue and go on; one background thread formats and writes the lines
-                // (a console write, under the console's lock, is the slowest part of a request's logging). The queue
-                // holds 10,000 lines; should it fill up, requests wait for room rather than lose lines.
-                logger.WriteTo.Async(
-                    sink => sink.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj} traceId={TraceId}{NewLine}{Exception}"),
-                    bufferSize: 10_000,
-                    blockWhenFull: true);
-            }
-        });
-
+        services.AddApiLogging(commandLineMode);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new SessionSettings(
             provider.GetRequiredService<IConfiguration>().GetValue("Sessions:TimeToLive", SessionSettings.DefaultTimeToLive)));
@@ -93,7 +77,8 @@ public static class ApiHost
             options.Assemblies = [typeof(CreateSession)];
             options.PipelineBehaviors =
             [
-                typeof(SessionChangeNotificationBehavior<,>), typeof(ValidationBehavior<,>), typeof(TransactionBehavior<,>), typeof(IdempotencyBehavior<,>),
+                typeof(WebhookDispatchBehavior<,>), typeof(SessionChangeNotificationBehavior<,>), typeof(ValidationBehavior<,>),
+                typeof(TransactionBehavior<,>), typeof(IdempotencyBehavior<,>),
             ];
         });
         services.AddHostedService<DatabaseMigrationService>();
@@ -105,6 +90,9 @@ public static class ApiHost
             {
                 options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
                 options.Filters.Add<IdempotentReplayHeader>();
+                options.Filters.Add<JsonContentType>();
+                options.ModelBinderProviders.Insert(0, new QueryValues());
+                options.ModelMetadataDetailsProviders.Add(new DescriptiveAnnotations());
 
                 // The API binds JSON bodies, the route and the query string, never a form: without this, a body sent as
                 // application/x-www-form-urlencoded or multipart/form-data would be parsed on any call, and a form key
@@ -124,6 +112,8 @@ public static class ApiHost
                 options.SuppressMapClientErrors = true;
             });
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+        services.Configure<RouteOptions>(options => options.SetParameterPolicy<UuidRouteConstraint>(UuidRouteConstraint.Name));
+        services.AddSingleton(provider => new ResponseJson(provider.GetRequiredService<IOptions<JsonOptions>>().Value.JsonSerializerOptions));
         services.AddLiveProgress();
 
         services.AddSingleton(provider => JwtSettings.Read(provider.GetRequiredService<IConfiguration>()));
@@ -135,11 +125,13 @@ public static class ApiHost
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(CallerClaims.ReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.ReadPolicy))
-            .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy));
+            .AddPolicy(CallerClaims.WritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WritePolicy))
+            .AddPolicy(CallerClaims.WebhooksReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WebhooksReadPolicy))
+            .AddPolicy(CallerClaims.WebhooksWritePolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, CallerClaims.WebhooksWritePolicy));
 
         services.AddApiRateLimits();
-        services.AddHealthChecks().AddDbContextCheck<RuntypeDbContext>(DatabaseCheck, tags: ["ready"], customTestQuery: DatabaseMigrator.IsUpToDateAsync);
-        services.Configure<HealthCheckServiceOptions>(options => options.Registrations.Single(r => r.Name == DatabaseCheck).Timeout = ReadinessTimeout);
+        services.AddSingleton<DatabaseReadinessCheck>();
+        services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>(DatabaseCheck, tags: ["ready"], timeout: ReadinessTimeout);
         services.AddApiDocument();
     }
 
@@ -151,12 +143,9 @@ public static class ApiHost
 
     private static void UsePipeline(WebApplication app)
     {
-        app.UseSerilogRequestLogging(options =>
-        {
-            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
-            options.GetLevel = (context, _, exception) =>
-                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
-        });
+        app.UseApiRequestLogging();
+        app.UseCrossOrigin();
+        app.UseResponseCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use((context, next) =>
@@ -183,10 +172,11 @@ public static class ApiHost
             Predicate = check => check.Tags.Contains("ready"),
             ResultStatusCodes = { [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },
         });
-        app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", options => options
+        app.MapTelemetry();
+        app.MapOpenApi(OpenApiSetup.DocumentPath);
+        app.MapScalarApiReference(OpenApiSetup.ReferencePagePath, options => options
             .WithTitle("Runtype Sessions API")
-            .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+            .WithOpenApiRoutePattern(OpenApiSetup.DocumentPath));
     }
 }
 

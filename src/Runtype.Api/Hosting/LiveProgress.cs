@@ -25,13 +25,18 @@ public static class LiveProgress
         return services;
     }
 
-    /// <summary>Reads <c>Streams:MaxPerUser</c>, <c>Streams:PollInterval</c>, <c>Streams:HeartbeatInterval</c> and <c>Streams:MaxDuration</c>.</summary>
+    /// <summary>
+    /// Reads <c>Streams:MaxPerUser</c>, <c>Streams:PollInterval</c>, <c>Streams:HeartbeatInterval</c>, <c>Streams:MaxDuration</c>,
+    /// <c>Streams:WriteTimeout</c> and <c>Streams:MaxPagesInMemory</c>.
+    /// </summary>
     public static EventStreamSettings ReadStreamSettings(IConfiguration configuration) =>
         new EventStreamSettings(
             configuration.GetValue("Streams:MaxPerUser", EventStreamSettings.DefaultMaxPerUser),
             configuration.GetValue("Streams:PollInterval", EventStreamSettings.DefaultPollInterval),
             configuration.GetValue("Streams:HeartbeatInterval", EventStreamSettings.DefaultHeartbeatInterval),
-            configuration.GetValue("Streams:MaxDuration", EventStreamSettings.DefaultMaxDuration))
+            configuration.GetValue("Streams:MaxDuration", EventStreamSettings.DefaultMaxDuration),
+            configuration.GetValue("Streams:WriteTimeout", EventStreamSettings.DefaultWriteTimeout),
+            configuration.GetValue("Streams:MaxPagesInMemory", EventStreamSettings.DefaultMaxPagesInMemory))
         .Validate();
 
     /// <summary>

@@ -26,6 +26,9 @@ public static class ApiJson
         options.Converters.Add(new UtcTimestampConverter());
         options.Converters.Add(new JsonObjectConverter());
         options.Converters.Add(new OptionalConverterFactory());
+
+        // Enums are written by their wire names (SessionStatus.Intake → "intake"), as the OpenAPI document lists them.
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
     }
 }
 
@@ -48,10 +51,14 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTime>
 
 /// <summary>
 /// Every <see cref="JsonElement"/> in a request is a free-form object (prd, plan, productObject, assemblyState,
-/// payload): anything but an object is refused, and an object may not repeat a key at any depth.
+/// payload): anything but an object is refused, an object may not repeat a key at any depth, and every key and string
+/// in it must be valid Unicode, as every other string of a body must be (contract §5).
 /// </summary>
 public sealed class JsonObjectConverter : JsonConverter<JsonElement>
 {
+    /// <summary>What a free-form object with a string that is not Unicode is told (after the field's name).</summary>
+    public const string NotUnicode = "contains a key or string that is not valid Unicode (an unpaired UTF-16 surrogate such as \\ud800).";
+
     public override JsonElement Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -70,12 +77,12 @@ public sealed class JsonObjectConverter : JsonConverter<JsonElement>
 
         try
         {
-            RejectRepeatedKeys(value);
+            Check(value);
         }
         catch (InvalidOperationException)
         {
-            // A key escaped as an unpaired UTF-16 surrogate ("\ud800") has no string value to compare.
-            throw new JsonException("An object key is not valid Unicode (it contains an unpaired UTF-16 surrogate).");
+            // A key or string escaped as an unpaired UTF-16 surrogate ("\ud800", "\udc00\ud800") has no string value.
+            throw new JsonException(NotUnicode);
         }
 
         return value;
@@ -83,7 +90,8 @@ public sealed class JsonObjectConverter : JsonConverter<JsonElement>
 
     public override void Write(Utf8JsonWriter writer, JsonElement value, JsonSerializerOptions options) => value.WriteTo(writer);
 
-    private static void RejectRepeatedKeys(JsonElement element)
+    /// <summary>No repeated key in an object, no string or key that is not Unicode text, at any depth.</summary>
+    private static void Check(JsonElement element)
     {
         switch (element.ValueKind)
         {
@@ -97,16 +105,20 @@ public sealed class JsonObjectConverter : JsonConverter<JsonElement>
                         throw new JsonException($"Duplicate property '{property.Name}' encountered during deserialization.");
                     }
 
-                    RejectRepeatedKeys(property.Value);
+                    Check(property.Value);
                 }
 
                 break;
             case JsonValueKind.Array:
                 foreach (var item in element.EnumerateArray())
                 {
-                    RejectRepeatedKeys(item);
+                    Check(item);
                 }
 
+                break;
+            case JsonValueKind.String when JsonMarshal.GetRawUtf8Value(element).Contains((byte)'\\'):
+                // The raw bytes are UTF-8 (checked above): only an escape can make a string that is not Unicode text.
+                _ = element.GetString();
                 break;
         }
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
@@ -5,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Runtype.Api.Auth;
 using Runtype.Api.Http;
+using Runtype.Api.OpenApi;
 using Runtype.Application.Sessions;
 using Runtype.Application.Sessions.AppendSessionEvent;
 using Runtype.Application.Sessions.CreateSession;
@@ -16,29 +18,42 @@ using Runtype.Application.Sessions.ListSessions;
 using Runtype.Application.Sessions.StreamSessionChanges;
 using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Application.Sessions.UpdateSession;
+using Runtype.Domain.Sessions;
 
 namespace Runtype.Api.Sessions;
 
-/// <summary>The six published calls of Product Generation (contract §4) and the additions beside them. Bind, send, translate: nothing else.</summary>
+/// <summary>
+/// The six published calls of Product Generation (contract §4) and the additions beside them (the event calls, the
+/// stream of all sessions). Bind, send,
+/// translate: nothing else. The attributes are the OpenAPI description too (docs/openapi.md): the errors and headers
+/// every call of a kind has (401/403/429/500/503, 404 for a path id, 400/413/415 for a body, …) are added by
+/// <c>OperationConventions</c>; an action names only its own.
+/// </summary>
 [ApiController]
 [Route(BasePath)]
+[Description("Generation sessions and their event logs.")]
 [Produces("application/json")]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status500InternalServerError, "application/problem+json")]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
 public sealed class SessionsController(ISender sender) : ControllerBase
 {
     public const string BasePath = "v1/products/generation/sessions";
 
+    private const string ETagDescription = "The session's version: send it in If-Match (PATCH, DELETE) or If-None-Match (GET).";
+    /// <summary>An event id as <c>after</c> and <c>Last-Event-ID</c> take it: a UUID in the 8-4-4-4-12 form.</summary>
+    private const string UuidPattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+    private const string ETagPattern = "^\"[0-9]+\"$";
+
     /// <summary>List generation sessions: the caller's sessions, newest first.</summary>
     [HttpGet]
+    [EndpointName("listSessions")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [ProducesResponseType<SessionPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public async Task<ActionResult<SessionPage>> List(
-        [FromQuery] string? status, [FromQuery] int? limit, [FromQuery] int? offset, CancellationToken cancellationToken) =>
+        [FromQuery, EnumDataType(typeof(SessionStatus))] string? status,
+        [FromQuery, Range(1, ListSessions.MaxLimit), DefaultValue(ListSessions.DefaultLimit)] int? limit,
+        [FromQuery, Range(0, int.MaxValue), DefaultValue(0)] int? offset,
+        CancellationToken cancellationToken) =>
         await sender.Send(new ListSessions(User.ToCaller(), status, limit ?? ListSessions.DefaultLimit, offset ?? 0), cancellationToken);
 
     /// <summary>Follow all of your sessions live, as Server-Sent Events.</summary>
@@ -56,6 +71,7 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     /// (Streams:MaxPerUser, default 5): beyond it, 429 with Retry-After.
     /// </remarks>
     [HttpGet("stream")]
+    [EndpointName("streamSessions")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [NoConnectionPerCall]
     [Produces(ServerSentEvents.MediaType)]
@@ -68,9 +84,11 @@ public sealed class SessionsController(ISender sender) : ControllerBase
 
     /// <summary>Create a generation session, in status intake.</summary>
     [HttpPost]
+    [EndpointName("createSession")]
     [Authorize(Policy = CallerClaims.WritePolicy)]
     [Consumes("application/json")]
     [ProducesResponseType<SessionDto>(StatusCodes.Status201Created)]
+    [ResponseHeader("ETag", ETagDescription, StatusCodes.Status201Created, Pattern = ETagPattern)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
@@ -87,10 +105,12 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Get session details, with its events oldest first.</summary>
-    [HttpGet("{id:guid}")]
+    [HttpGet("{id:uuid}")]
+    [EndpointName("getSession")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [ProducesResponseType<SessionDetailsDto>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status304NotModified)]
+    [ResponseHeader("ETag", ETagDescription, StatusCodes.Status200OK, StatusCodes.Status304NotModified, Pattern = ETagPattern)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public async Task<ActionResult<SessionDetailsDto>> Get(
         Guid id, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, CancellationToken cancellationToken)
@@ -101,10 +121,12 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Update a generation session: status, PRD, plan, product object, assembly state.</summary>
-    [HttpPatch("{id:guid}")]
+    [HttpPatch("{id:uuid}")]
+    [EndpointName("updateSession")]
     [Authorize(Policy = CallerClaims.WritePolicy)]
     [Consumes("application/json")]
     [ProducesResponseType<SessionDto>(StatusCodes.Status200OK)]
+    [ResponseHeader("ETag", ETagDescription, StatusCodes.Status200OK, Pattern = ETagPattern)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
@@ -122,18 +144,21 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Delete a generation session and its events.</summary>
-    [HttpDelete("{id:guid}")]
+    [HttpDelete("{id:uuid}")]
+    [EndpointName("deleteSession")]
     [Authorize(Policy = CallerClaims.WritePolicy)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public async Task<IActionResult> Delete(Guid id, CancellationToken cancellationToken)
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    public async Task<IActionResult> Delete(Guid id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken cancellationToken)
     {
-        await sender.Send(new DeleteSession(User.ToCaller(), id), cancellationToken);
+        await sender.Send(new DeleteSession(User.ToCaller(), id, ETags.ParseIfMatch(ifMatch)), cancellationToken);
         return NoContent();
     }
 
     /// <summary>Append an event to a session.</summary>
-    [HttpPost("{id:guid}/events")]
+    [HttpPost("{id:uuid}/events")]
+    [EndpointName("appendSessionEvent")]
     [Authorize(Policy = CallerClaims.WritePolicy)]
     [Consumes("application/json")]
     [ProducesResponseType<SessionEventDto>(StatusCodes.Status201Created)]
@@ -155,7 +180,8 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     }
 
     /// <summary>Get one event of a session.</summary>
-    [HttpGet("{id:guid}/events/{eventId:guid}")]
+    [HttpGet("{id:uuid}/events/{eventId:uuid}")]
+    [EndpointName("getSessionEvent")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [ProducesResponseType<SessionEventDto>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
@@ -169,13 +195,17 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     /// `pagination.next` is the `after` of the next page, or null when this page reaches the end of the log as it
     /// stands (to follow new events, use the stream).
     /// </remarks>
-    [HttpGet("{id:guid}/events")]
+    [HttpGet("{id:uuid}/events")]
+    [EndpointName("listSessionEvents")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [ProducesResponseType<SessionEventPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public async Task<ActionResult<SessionEventPage>> ListEvents(
-        Guid id, [FromQuery] string? after, [FromQuery] int? limit, CancellationToken cancellationToken) =>
+        Guid id,
+        [FromQuery, RegularExpression(UuidPattern)] string? after,
+        [FromQuery, Range(1, ListSessionEvents.MaxLimit), DefaultValue(ListSessionEvents.DefaultLimit)] int? limit,
+        CancellationToken cancellationToken) =>
         await sender.Send(new ListSessionEvents(User.ToCaller(), id, after, limit ?? ListSessionEvents.DefaultLimit), cancellationToken);
 
     /// <summary>Follow a session's events live, as Server-Sent Events.</summary>
@@ -189,7 +219,8 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     /// 204. A user may hold a limited number of streams open at once (Streams:MaxPerUser, default 5): beyond it,
     /// 429 with Retry-After.
     /// </remarks>
-    [HttpGet("{id:guid}/events/stream")]
+    [HttpGet("{id:uuid}/events/stream")]
+    [EndpointName("streamSessionEvents")]
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [NoConnectionPerCall]
     [Produces(ServerSentEvents.MediaType)]
@@ -199,7 +230,9 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> StreamEvents(
-        Guid id, [FromHeader(Name = OpenSessionEventStream.LastEventIdField)] string? lastEventId, CancellationToken cancellationToken)
+        Guid id,
+        [FromHeader(Name = OpenSessionEventStream.LastEventIdField), RegularExpression(UuidPattern)] string? lastEventId,
+        CancellationToken cancellationToken)
     {
         var stream = await sender.Send(new OpenSessionEventStream(User.ToCaller(), id, lastEventId), cancellationToken);
         return stream is null ? NoContent() : new EventStreamResult(stream);

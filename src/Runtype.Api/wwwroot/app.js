@@ -34,7 +34,7 @@
   }
 
   function describeProblem(status, problem) {
-    if (status === 401) return "The API key was refused (401): " + (problem && problem.detail ? problem.detail : "check it and paste it again.");
+    if (status === 401) return "The API key was refused (401): " + (problem && problem.detail ? problem.detail : "check it") + " Paste a valid key.";
     if (status === 403) return "This key lacks the sessions:read scope (403).";
     if (problem && problem.detail) return problem.detail + " (" + status + ")";
     return "The API answered " + status + ".";
@@ -52,6 +52,12 @@
 
   function report(error) {
     if (error.name === "AbortError") return;
+    if (error.status === 401) {
+      // A key the API refuses is of no further use: forget it, and ask for another one.
+      forgetKey();
+      showError(error.message);
+      return;
+    }
     showError(error instanceof ApiError ? error.message : "Cannot reach the API: " + error.message + ". Retrying…");
   }
 
@@ -159,12 +165,17 @@
     route();
   });
 
-  view.forget.addEventListener("click", () => {
+  function forgetKey() {
     apiKey = null;
     sessionStorage.removeItem(KEY_STORAGE);
     renderKey();
-    location.hash = "#/";
     route();
+  }
+
+  view.forget.addEventListener("click", () => {
+    clearError();
+    location.hash = "#/";
+    forgetKey();
   });
 
   view.bannerClose.addEventListener("click", clearError);
@@ -216,6 +227,12 @@
 
   function showList(params) {
     const state = listState(params);
+    // Nothing of another page or filter stays on screen, and the pager waits for this page.
+    view.sessionList.replaceChildren();
+    view.listEmpty.hidden = true;
+    view.pageInfo.textContent = "Loading…";
+    view.prev.disabled = true;
+    view.next.disabled = true;
     view.statusFilter.value = state.status;
     view.statusFilter.onchange = () => { location.hash = listHash({ status: view.statusFilter.value, offset: 0 }); };
     view.refresh.onclick = () => loadList(state);
@@ -271,11 +288,24 @@
 
   function showDetail(id) {
     detail = { id, etag: null, stream: null, lastEventId: null, seen: new Set(), ended: false, connectedAt: 0 };
-    view.events.replaceChildren();
-    view.eventsEmpty.hidden = false;
-    $("d-title").textContent = "Loading…";
+    clearDetail("Loading…");
     loadDetail(detail);
     openStream(detail);
+  }
+
+  /** Empties every field of the detail view, so that nothing of the session shown before stays on screen. */
+  function clearDetail(title) {
+    $("d-title").textContent = title;
+    const status = $("d-status");
+    status.className = "badge";
+    status.textContent = "";
+    setProgress($("d-progress"), null);
+    $("d-progress-label").textContent = "";
+    for (const id of ["d-id", "d-versions", "d-prd", "d-plan", "d-product", "d-hash", "d-assembly"]) $(id).textContent = "";
+    for (const id of ["d-created", "d-updated", "d-expires"]) $(id).replaceChildren();
+    view.events.replaceChildren();
+    view.eventsEmpty.hidden = false;
+    setStreamState("", "");
   }
 
   async function loadDetail(current) {
@@ -290,6 +320,7 @@
       }
     } catch (error) {
       if (detail !== current) return;
+      if (error.status === 404) clearDetail("Session not found");
       report(error);
       if (error.status === 401 || error.status === 404) return;
     }
@@ -327,7 +358,8 @@
     item.firstChild.appendChild(time(event.createdAt, timeFormat));
     if (event.message) item.append(el("div", "event-message", event.message));
     if (event.payload && Object.keys(event.payload).length > 0) item.append(el("pre", "", pretty(event.payload)));
-    view.events.appendChild(item);
+    // Newest first: a new event shows at the top, without scrolling.
+    view.events.prepend(item);
     view.eventsEmpty.hidden = true;
   }
 
@@ -371,7 +403,10 @@
           const error = new ApiError(response.status, await readProblem(response));
           report(error);
           setStreamState("error", "stopped");
-          if ([400, 401, 403, 404].includes(response.status)) return;
+          if ([400, 401, 403, 404].includes(response.status)) {
+            if (response.status === 404 && detail === current) clearDetail("Session not found");
+            return;
+          }
           throw error;
         }
         setStreamState("live", "live");

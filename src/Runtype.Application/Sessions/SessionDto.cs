@@ -1,14 +1,17 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Runtype.Application.Common;
+using Runtype.Domain.Sessions;
 
 namespace Runtype.Application.Sessions;
 
-/// <summary>A session as the API returns it (contract §3). Free-form objects are the stored JSON text.</summary>
+/// <summary>A generation session.</summary>
+// Contract §3. The free-form objects are the stored JSON text, written as they are (RawJsonConverter).
 public record SessionDto(
     Guid Id,
     string UserId,
     string? OrganizationId,
-    string Status,
+    [property: EnumDataType(typeof(SessionStatus))] string Status,
     string? CatalogVersion,
     string? SchemaVersion,
     [property: JsonConverter(typeof(RawJsonConverter))] string? Prd,
@@ -20,10 +23,9 @@ public record SessionDto(
     DateTime UpdatedAt,
     DateTime ExpiresAt);
 
-/// <summary>
-/// A session with its event log, oldest first: the answer of <c>GET /sessions/{id}</c>. The events are a stream,
-/// serialized as a JSON array while they are read from the database (docs/performance.md): enumerable once.
-/// </summary>
+/// <summary>A session with its event log, oldest first: the answer of <c>GET /sessions/{id}</c>.</summary>
+// The events are a stream, serialized as a JSON array while they are read from the database (docs/performance.md):
+// they can be enumerated once.
 public sealed record SessionDetailsDto : SessionDto
 {
     public SessionDetailsDto(SessionDto session, IAsyncEnumerable<SessionEventDto> events)

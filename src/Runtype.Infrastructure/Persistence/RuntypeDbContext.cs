@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Runtype.Application.Common.Idempotency;
 using Runtype.Domain.ApiKeys;
 using Runtype.Domain.Sessions;
+using Runtype.Domain.Webhooks;
 using Runtype.Infrastructure.Persistence.Configurations;
 using Runtype.Infrastructure.Sessions;
 
@@ -26,6 +27,12 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
 
     internal DbSet<SessionDeletion> SessionDeletions => Set<SessionDeletion>();
 
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+
+    public DbSet<WebhookMessage> WebhookMessages => Set<WebhookMessage>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new SessionConfiguration());
@@ -34,6 +41,9 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
         modelBuilder.ApplyConfiguration(new IdempotencyRecordConfiguration());
         modelBuilder.ApplyConfiguration(new SessionCountConfiguration());
         modelBuilder.ApplyConfiguration(new SessionDeletionConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookEndpointConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookMessageConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookDeliveryConfiguration());
         SnakeCaseNames.Apply(modelBuilder);
     }
 

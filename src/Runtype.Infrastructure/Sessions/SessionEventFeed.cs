@@ -8,11 +8,14 @@ namespace Runtype.Infrastructure.Sessions;
 
 /// <summary>
 /// The polls of the live streams. Each call opens its own scope, so its own context and connection, and releases
-/// both before it returns: a stream that waits between polls holds nothing of the database.
+/// both before it returns: a stream that waits between polls holds nothing of the database. A page is bounded by
+/// size as well as by count: the sizes of the next events are read first (small, indexed), and only the events that
+/// fit are read whole, so one poll never loads more than a page however large the events are.
 /// </summary>
 internal sealed class SessionEventFeed(IServiceScopeFactory scopes) : ISessionEventFeed
 {
-    public async Task<SessionEventBatch?> ReadAsync(Guid sessionId, string userId, long afterSequence, int limit, CancellationToken cancellationToken)
+    public async Task<SessionEventBatch?> ReadAsync(
+        Guid sessionId, string userId, long afterSequence, int maxEvents, int maxChars, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RuntypeDbContext>();
@@ -28,8 +31,24 @@ internal sealed class SessionEventFeed(IServiceScopeFactory scopes) : ISessionEv
             return null;
         }
 
-        var events = await SessionEventReads.After(db, sessionId, afterSequence, limit).ToListAsync(cancellationToken);
-        return new SessionEventBatch(session.Status, session.ExpiresAt, events);
+        // One more than a page can hold tells whether more follow it.
+        var sizes = await SessionEventReads.After(db, sessionId, afterSequence, maxEvents + 1)
+            .Select(e => e.Payload.Length + (e.Message == null ? 0 : e.Message.Length) + e.Type.Length + (e.Stage == null ? 0 : e.Stage.Length))
+            .ToListAsync(cancellationToken);
+        var (count, chars) = (0, 0L);
+        while (count < sizes.Count && count < maxEvents && (count == 0 || chars + sizes[count] <= maxChars))
+        {
+            chars += sizes[count++];
+        }
+
+        if (count == 0)
+        {
+            return new SessionEventBatch(session.Status, session.ExpiresAt, [], HasMore: false);
+        }
+
+        // The same events the sizes were read for: a log only grows at its end.
+        var events = await SessionEventReads.After(db, sessionId, afterSequence, count).ToListAsync(cancellationToken);
+        return new SessionEventBatch(session.Status, session.ExpiresAt, events, HasMore: count < sizes.Count);
     }
 
     public async Task<Session?> GetSessionAsync(Guid sessionId, string userId, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions;
 using Runtype.Domain.Common;
 using Runtype.Domain.Sessions;
@@ -14,7 +15,7 @@ namespace Runtype.Infrastructure.Sessions;
 /// Every session it saves is recorded in <see cref="ChangedSessions"/> (its streams are woken once the command commits),
 /// and a deletion leaves a <see cref="SessionDeletion"/> in the same transaction (for the streams of other processes).
 /// </summary>
-internal class SessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock) : ISessionRepository
+internal class SessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock, PendingMeasurements measurements) : ISessionRepository
 {
     private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, string, CancellationToken, Task<Session?>>> ById = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, Guid id, string userId, CancellationToken _) =>
@@ -47,7 +48,11 @@ internal class SessionRepository(RuntypeDbContext db, ChangedSessions changed, T
     /// </summary>
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in db.ChangeTracker.Entries<Session>().ToList())
+        // The events appended to the tracked sessions join the unit; each session saved is recorded for the streams (woken
+        // once the command commits), a deletion leaves its mark; what the save writes is kept for the command's metrics
+        // (recorded once its transaction commits).
+        var saving = new List<(bool Created, SessionEvent[] Appended)>();
+        foreach (var entry in db.ChangeTracker.Entries<Session>().ToArray())
         {
             var session = entry.Entity;
             if (entry.State is EntityState.Added or EntityState.Modified)
@@ -61,12 +66,11 @@ internal class SessionRepository(RuntypeDbContext db, ChangedSessions changed, T
                 changed.Record(new SessionChanged(session.Id, session.UserId, 0, deletedAt, Deleted: true));
             }
 
-            foreach (var appended in entry.Entity.NewEvents)
+            var appended = session.NewEvents.Where(e => db.Entry(e).State == EntityState.Detached).ToArray();
+            db.SessionEvents.AddRange(appended);
+            if (entry.State == EntityState.Added || (entry.State != EntityState.Deleted && appended.Length > 0))
             {
-                if (db.Entry(appended).State == EntityState.Detached)
-                {
-                    db.SessionEvents.Add(appended);
-                }
+                saving.Add((entry.State == EntityState.Added, appended));
             }
         }
 
@@ -77,6 +81,18 @@ internal class SessionRepository(RuntypeDbContext db, ChangedSessions changed, T
         catch (DbUpdateConcurrencyException ex)
         {
             throw new ConcurrencyConflictException(ex);
+        }
+        catch (DbUpdateException ex) when (ex.Entries.Any(e => e.Entity is SessionEvent))
+        {
+            // An event took a place another writer's event already has (ux_session_events_session_sequence): the session
+            // changed since it was read without a lock (the sweeper's read of due sessions, in two replicas at once). The
+            // database may report the duplicate before the version check of the same batch: the same conflict.
+            throw new ConcurrencyConflictException(ex);
+        }
+
+        foreach (var (created, appended) in saving)
+        {
+            measurements.SessionSaved(created, appended);
         }
     }
 }

@@ -19,6 +19,7 @@ namespace Runtype.Api.Tests.Infrastructure;
 public abstract class ApiFixture : IAsyncLifetime
 {
     private WebApplicationFactory<Program>? _factory;
+    private Func<CancellationToken, Task<ApiContract>>? _contract;
 
     /// <summary>The clock of the service; starts at the real time and only moves when a test advances it.</summary>
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
@@ -51,6 +52,11 @@ public abstract class ApiFixture : IAsyncLifetime
             }
 
             builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+            foreach (var category in (string[])["Runtype", "Runtype.Api.Auth", "Serilog.AspNetCore.RequestLoggingMiddleware"])
+            {
+                builder.UseSetting($"Serilog:MinimumLevel:Override:{category}", "Warning"); // the test host runs as Development
+            }
+
             builder.ConfigureTestServices(services =>
             {
                 services.AddSingleton<TimeProvider>(Clock);
@@ -87,8 +93,21 @@ public abstract class ApiFixture : IAsyncLifetime
         return this;
     }
 
-    /// <summary>An HTTP client without credentials.</summary>
-    public HttpClient CreateAnonymousClient() => Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    /// <summary>
+    /// An HTTP client without credentials. Every answer it receives is checked against the OpenAPI document the host
+    /// serves (<see cref="ContractCheckingHandler"/>): an answer the document does not describe fails the test.
+    /// A test whose answers are not API calls says why in <paramref name="uncheckedBecause"/>.
+    /// </summary>
+    public HttpClient CreateAnonymousClient(string? uncheckedBecause = null)
+    {
+        if (uncheckedBecause is not null)
+        {
+            return Factory.CreateDefaultClient(new Uri("http://localhost"));
+        }
+
+        _contract ??= ContractCheckingHandler.FromServer(() => Factory.CreateDefaultClient());
+        return Factory.CreateDefaultClient(new Uri("http://localhost"), new ContractCheckingHandler(_contract));
+    }
 
     /// <summary>A new user with a new key carrying <paramref name="scopes"/> (both by default), and a client that sends it.</summary>
     public async Task<ApiUser> CreateUserAsync(string? organizationId = "org_test", params string[] scopes)

@@ -24,9 +24,16 @@ public static class ApiProcess
         StartServerAsync(new Uri($"http://127.0.0.1:{FreePort()}"), cancellationToken, args);
 
     /// <summary>Starts a server at <paramref name="address"/> (e.g. again where a stopped one listened) and waits until it is ready.</summary>
-    public static async Task<ApiServer> StartServerAsync(Uri address, CancellationToken cancellationToken, params string[] args)
+    public static Task<ApiServer> StartServerAsync(Uri address, CancellationToken cancellationToken, params string[] args) =>
+        StartServerAsync(address, new ProcessOptions(), cancellationToken, args);
+
+    /// <summary>Starts a server on a free loopback port, from another working directory or with more environment variables.</summary>
+    public static Task<ApiServer> StartServerAsync(ProcessOptions options, CancellationToken cancellationToken, params string[] args) =>
+        StartServerAsync(new Uri($"http://127.0.0.1:{FreePort()}"), options, cancellationToken, args);
+
+    private static async Task<ApiServer> StartServerAsync(Uri address, ProcessOptions options, CancellationToken cancellationToken, string[] args)
     {
-        var server = new ApiServer(address, Process.Start(StartInfo(["--urls", address.ToString(), .. args]))!);
+        var server = new ApiServer(address, Process.Start(StartInfo(["--urls", address.ToString(), .. args], options))!);
         try
         {
             await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), cancellationToken);
@@ -47,14 +54,19 @@ public static class ApiProcess
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    private static ProcessStartInfo StartInfo(IEnumerable<string> args, ProcessOptions? options = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = options?.WorkingDirectory ?? AppContext.BaseDirectory,
         };
+        foreach (var (name, value) in options?.Environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Runtype.Api.dll"));
         foreach (var arg in args)
         {
@@ -64,6 +76,9 @@ public static class ApiProcess
         return start;
     }
 }
+
+/// <summary>How to start the process: its working directory (the test output folder by default) and extra environment variables.</summary>
+public sealed record ProcessOptions(string? WorkingDirectory = null, IReadOnlyDictionary<string, string>? Environment = null);
 
 /// <summary>How a verb ended: its exit code and what it wrote.</summary>
 public sealed record ProcessResult(int Code, string Output, string Error)
@@ -77,11 +92,13 @@ public sealed class ApiServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private readonly Func<CancellationToken, Task<ApiContract>> _contract;
 
     internal ApiServer(Uri address, Process process)
     {
         Address = address;
         _process = process;
+        _contract = ContractCheckingHandler.FromServer(() => new HttpClient { BaseAddress = Address });
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
@@ -128,10 +145,16 @@ public sealed class ApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A client of this server that sends <paramref name="key"/> as a bearer token.</summary>
-    public HttpClient CreateClient(string? key = null)
+    /// <summary>
+    /// A client of this server that sends <paramref name="key"/> as a bearer token. Its answers are checked against the
+    /// server's OpenAPI document (<see cref="ContractCheckingHandler"/>) unless <paramref name="checkContract"/> is false:
+    /// for tests that break the server on purpose (the Kestrel faults), whose answers are the faults' own.
+    /// </summary>
+    public HttpClient CreateClient(string? key = null, bool checkContract = true)
     {
-        var client = new HttpClient { BaseAddress = Address };
+        var client = checkContract
+            ? new HttpClient(new ContractCheckingHandler(_contract) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = Address }
+            : new HttpClient { BaseAddress = Address };
         if (key is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -153,7 +176,7 @@ public sealed class ApiServer : IAsyncDisposable
 
     internal async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var client = CreateClient();
+        using var client = CreateClient(checkContract: false);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {

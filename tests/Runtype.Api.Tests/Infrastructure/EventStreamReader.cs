@@ -5,8 +5,8 @@ using System.Threading.Channels;
 
 namespace Runtype.Api.Tests.Infrastructure;
 
-/// <summary>One message of a text/event-stream: an event (id, event, data) or a comment.</summary>
-public sealed record SseMessage(string? Id, string? Event, string? Data, string? Comment)
+/// <summary>One message of a text/event-stream: an event (id, event, data, from how many <c>data:</c> lines) or a comment.</summary>
+public sealed record SseMessage(string? Id, string? Event, string? Data, string? Comment, int DataLines = 0)
 {
     public bool IsComment => Comment is not null;
 
@@ -146,8 +146,8 @@ public sealed class EventStreamReader : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Closing the response is a client going away: the server sees RequestAborted.
-        _response.Dispose();
+        // Stopping the read first, then closing the response, is a client going away: the server sees RequestAborted.
+        // (Disposing the response under a read of a chunked body can throw inside HttpClient's own chunk parser.)
         await _stop.CancelAsync();
         try
         {
@@ -166,6 +166,7 @@ public sealed class EventStreamReader : IAsyncDisposable
             // The body stream was disposed under the read by this dispose.
         }
 
+        _response.Dispose();
         _stop.Dispose();
     }
 
@@ -206,7 +207,7 @@ public sealed class EventStreamReader : IAsyncDisposable
                 {
                     if (data.Count > 0)
                     {
-                        Publish(new SseMessage(id, type, string.Join('\n', data), null));
+                        Publish(new SseMessage(id, type, string.Join('\n', data), null, data.Count));
                     }
 
                     id = type = null;

@@ -4,6 +4,7 @@ using Microsoft.Data.SqlClient;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Runtype.Application;
 using Runtype.Infrastructure;
 using Runtype.Infrastructure.Persistence;
 using Runtype.Infrastructure.Persistence.SqlServer;
@@ -38,7 +39,8 @@ public sealed class OfflineDatabase : IDisposable
                 },
             })
             .Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddInfrastructure(configuration);
+        // The application's services too: the stores record the measurements of what they save (PendingMeasurements).
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddMetrics().AddApplication().AddInfrastructure(configuration);
         configure?.Invoke(services);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         _scope = _services.CreateAsyncScope();

@@ -63,7 +63,7 @@ public sealed record SqlServerInstance(MsSqlContainer? Container, string? Connec
 /// The HTTP suite on SQL Server: a database of its own on the run's shared container, created by the host's
 /// migrations at start-up. Where Docker is missing the fixture starts nothing and its tests skip with the reason.
 /// </summary>
-public sealed class SqlServerApiFixture(SqlServerContainer server) : ApiFixture
+public class SqlServerApiFixture(SqlServerContainer server) : ApiFixture
 {
     private string? _connectionString;
     private string? _skipReason;

@@ -172,11 +172,12 @@ public sealed class SchemaTests
 
         var script = database.Context.Database.GenerateCreateScript();
 
-        // sessions, session_events, api_keys, idempotency_records, session_counts and session_deletions.
-        Assert.Equal(6, Occurrences(script, $"[user_id] nvarchar(255) COLLATE {Collation} NOT NULL"));
+        // sessions, session_events, api_keys, idempotency_records, session_counts, session_deletions, webhook_endpoints and
+        // webhook_messages.
+        Assert.Equal(8, Occurrences(script, $"[user_id] nvarchar(255) COLLATE {Collation} NOT NULL"));
         Assert.Equal(3, Occurrences(script, $"[organization_id] nvarchar(255) COLLATE {Collation} NULL"));
         Assert.Equal(1, Occurrences(script, $"[key] varchar(255) COLLATE {Collation} NOT NULL"));
-        Assert.Equal(10, Occurrences(script, "COLLATE"));
+        Assert.Equal(12, Occurrences(script, "COLLATE"));
     }
 
     private static void AssertInOrder(string text, params string[] parts)

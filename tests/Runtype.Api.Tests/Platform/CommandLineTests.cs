@@ -74,6 +74,13 @@ public sealed class CommandLineTests(SqliteApiFixture api) : IClassFixture<Sqlit
         { ["keys", "revoke"], CommandLine.Usage },
         { ["keys", "revoke", "a", "b"], CommandLine.Usage },
         { ["keys", "revoke", "0000000000000000"], CommandLine.Failed },
+        { ["keys", "create", "--user", "u", "--user", "v"], CommandLine.Usage },
+        { ["key", "create", "--user", "u"], CommandLine.Usage },
+        { ["serve", "--bogus"], CommandLine.Usage },
+        { ["--bogus"], CommandLine.Usage },
+        { ["migrate", "now"], CommandLine.Usage },
+        { ["healthcheck", "not a url"], CommandLine.Usage },
+        { ["keys", "list", "--Database:Provider"], CommandLine.Usage },
     };
 
     [Theory]
@@ -112,7 +119,106 @@ public sealed class CommandLineTests(SqliteApiFixture api) : IClassFixture<Sqlit
     {
         using var output = new StringWriter { NewLine = "\n" };
         using var error = new StringWriter { NewLine = "\n" };
-        var code = await CommandLine.RunAsync(args, api.Services, output, error, Token);
+        var host = new CommandLineHost(_ => api.Services, (_, _) => throw new InvalidOperationException("These tests never start a server."));
+        var code = await CommandLine.RunAsync(args, host, output, error, Token);
         return (code, output.ToString(), error.ToString());
     }
+}
+
+/// <summary>The command line of the real process: parsed before any host is built, so help and mistakes never reach a database.</summary>
+public sealed class CommandLineProcessTests : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("runtype-cli-");
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private string DatabaseFile => Path.Combine(_folder.FullName, "untouched.db");
+
+    public static TheoryData<string[]> Mistakes => new()
+    {
+        { ["key", "create", "--user", "u"] },
+        { ["keys", "create", "--user", "u", "--bogus"] },
+        { ["keys", "craete", "--user", "u"] },
+        { ["--bogus"] },
+        { ["serve", "--urls", "http://127.0.0.1:1", "--bogus", "x"] },
+        { ["migrate", "--force"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Mistakes))]
+    public async Task A_mistake_fails_at_once_with_exit_code_2_and_touches_no_database(string[] args)
+    {
+        // What a start of the process costs on this machine now (the runtime, loading the assembly): the bound is a
+        // second beyond it, so a loaded machine does not fail the test, and a command that builds a host or waits does.
+        var start = System.Diagnostics.Stopwatch.StartNew();
+        await ApiProcess.RunAsync(Token, "--version");
+        var bareStart = start.Elapsed;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = await ApiProcess.RunAsync(Token, [.. args, "--ConnectionStrings:Runtype", $"Data Source={DatabaseFile}"]);
+        watch.Stop();
+
+        Assert.Equal(CommandLine.Usage, result.Code);
+        Assert.StartsWith("error: ", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"Unrecognized command or argument '{args[^1]}'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--help' for usage.", result.Error, StringComparison.Ordinal);
+        Assert.Equal("", result.Output);
+        Assert.False(File.Exists(DatabaseFile), "the database was opened");
+        Assert.True(watch.Elapsed < bareStart + TimeSpan.FromSeconds(1), $"took {watch.Elapsed}; a bare start took {bareStart}");
+    }
+
+    public static TheoryData<string[]> Commands => new()
+    {
+        { [] },
+        { ["serve"] },
+        { ["keys"] },
+        { ["keys", "create"] },
+        { ["keys", "list"] },
+        { ["keys", "revoke"] },
+        { ["migrate"] },
+        { ["healthcheck"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public async Task Help_of_every_command_only_prints_help(string[] command)
+    {
+        var result = await ApiProcess.RunAsync(Token, [.. command, "--help", "--ConnectionStrings:Runtype", $"Data Source={DatabaseFile}"]);
+
+        Assert.Equal(CommandLine.Ok, result.Code);
+        Assert.Contains($"Usage:\n  Runtype.Api {string.Join(' ', command)}".TrimEnd(), result.Output, StringComparison.Ordinal);
+        Assert.Equal("", result.Error);
+        Assert.False(File.Exists(DatabaseFile), "the database was opened");
+    }
+
+    [Fact]
+    public async Task Keys_help_names_the_subcommands_and_create_help_its_options()
+    {
+        var keys = await ApiProcess.RunAsync(Token, "keys", "--help");
+        var create = await ApiProcess.RunAsync(Token, "keys", "create", "-h");
+
+        Assert.Contains("create", keys.Output, StringComparison.Ordinal);
+        Assert.Contains("list", keys.Output, StringComparison.Ordinal);
+        Assert.Contains("revoke <keyId>", keys.Output, StringComparison.Ordinal);
+        foreach (var option in new[] { "--user <userId> (REQUIRED)", "--org <orgId>", "--name <label>", "--scopes <a,b>" })
+        {
+            Assert.Contains(option, create.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Configuration_arguments_reach_the_host_in_every_form()
+    {
+        var database = Path.Combine(_folder.FullName, "forms.db");
+
+        var spaced = await ApiProcess.RunAsync(Token, "keys", "create", "--user", "u1", "--name", "a:b=c", "--ConnectionStrings:Runtype", $"Data Source={database}");
+        var equals = await ApiProcess.RunAsync(Token, "keys", "list", $"--ConnectionStrings:Runtype=Data Source={database}", "--user", "u1");
+        var bare = await ApiProcess.RunAsync(Token, "keys", "list", $"ConnectionStrings:Runtype=Data Source={database}");
+
+        Assert.True(spaced.Code == 0, spaced.Error);
+        Assert.Contains("a:b=c", equals.Output, StringComparison.Ordinal);
+        Assert.Contains(spaced.LastLine[3..19], bare.Output, StringComparison.Ordinal);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    public void Dispose() => _folder.Delete(recursive: true);
 }

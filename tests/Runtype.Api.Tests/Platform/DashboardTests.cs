@@ -6,12 +6,15 @@ namespace Runtype.Api.Tests.Platform;
 /// <summary>The dashboard's static files at <c>/</c>: no credentials, and no fallback that would hide the API's 404s.</summary>
 public abstract class DashboardTests(ApiFixture api)
 {
+    /// <summary>The page and its files are not API calls: the OpenAPI document does not describe them.</summary>
+    private const string StaticFiles = "the dashboard's static files";
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task The_page_is_served_at_the_root_without_credentials_with_a_strict_content_security_policy()
     {
-        using var client = api.CreateAnonymousClient();
+        using var client = api.CreateAnonymousClient(uncheckedBecause: StaticFiles);
 
         using var response = await client.GetAsync("/", Token);
 
@@ -26,9 +29,12 @@ public abstract class DashboardTests(ApiFixture api)
     [InlineData("/app.js", "text/javascript")]
     [InlineData("/app.css", "text/css")]
     [InlineData("/index.html", "text/html")]
+    [InlineData("/webhooks.html", "text/html")]
+    [InlineData("/webhooks.js", "text/javascript")]
+    [InlineData("/webhooks.css", "text/css")]
     public async Task Its_files_are_served_without_credentials(string path, string mediaType)
     {
-        using var client = api.CreateAnonymousClient();
+        using var client = api.CreateAnonymousClient(uncheckedBecause: StaticFiles);
 
         using var response = await client.GetAsync(path, Token);
 
@@ -62,7 +68,7 @@ public abstract class DashboardTests(ApiFixture api)
     [Fact]
     public async Task The_script_keeps_the_key_in_session_storage_and_sends_it_only_as_a_header()
     {
-        using var client = api.CreateAnonymousClient();
+        using var client = api.CreateAnonymousClient(uncheckedBecause: StaticFiles);
 
         var script = await client.GetStringAsync("/app.js", Token);
 
@@ -70,5 +76,21 @@ public abstract class DashboardTests(ApiFixture api)
         Assert.DoesNotContain("localStorage", script, StringComparison.Ordinal);
         Assert.DoesNotContain("EventSource", script.Replace("because EventSource cannot", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("Authorization: \"Bearer \" + apiKey", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_webhooks_page_uses_the_same_key_only_as_a_header_and_writes_no_markup_from_data()
+    {
+        using var client = api.CreateAnonymousClient();
+
+        var script = await client.GetStringAsync("/webhooks.js", Token);
+        var index = await client.GetStringAsync("/", Token);
+
+        Assert.Contains("sessionStorage.getItem(KEY_STORAGE)", script, StringComparison.Ordinal);
+        Assert.Contains("const KEY_STORAGE = \"runtype.apiKey\"", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("localStorage", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("innerHTML", script, StringComparison.Ordinal);
+        Assert.Contains("Authorization: \"Bearer \" + apiKey", script, StringComparison.Ordinal);
+        Assert.Contains("href=\"webhooks.html\"", index, StringComparison.Ordinal);
     }
 }

@@ -51,7 +51,7 @@ public sealed class MigrationTests : IAsyncLifetime
         using var liveBefore = await client.GetAsync("/health/live", Token);
         using var readyBefore = await client.GetAsync("/health/ready", Token);
         using var output = new StringWriter();
-        var code = await CommandLine.RunAsync(["migrate"], _factory.Services, output, TextWriter.Null, Token);
+        var code = await CommandLine.RunAsync(["migrate"], new CommandLineHost(_ => _factory.Services, (_, _) => Task.CompletedTask), output, TextWriter.Null, Token);
         using var readyAfter = await client.GetAsync("/health/ready", Token);
 
         Assert.Equal(HttpStatusCode.OK, liveBefore.StatusCode);

@@ -44,7 +44,7 @@ public abstract class PlatformEndpointsTests(ApiFixture api)
             {
                 ["get"] = ["200", "304", "401", "403", "404"],
                 ["patch"] = ["200", "400", "401", "403", "404", "409", "412", "413", "415"],
-                ["delete"] = ["204", "401", "403", "404"],
+                ["delete"] = ["204", "401", "403", "404", "412"],
             },
             ["/v1/products/generation/sessions/{id}/events"] = new() { ["post"] = ["201", "400", "401", "403", "404", "409", "413", "415"] },
             ["/v1/products/generation/sessions/{id}/events/{eventId}"] = new() { ["get"] = ["200", "401", "403", "404"] },
@@ -65,11 +65,19 @@ public abstract class PlatformEndpointsTests(ApiFixture api)
         var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
         Assert.Equal("http", scheme.GetProperty("type").GetString());
         Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
-        Assert.Equal(JsonValueKind.Array, document.GetProperty("security").ValueKind);
-        var sessionSchema = document.GetProperty("components").GetProperty("schemas").GetProperty("SessionDto").GetProperty("properties");
+        foreach (var (path, operations) in expected)
+        {
+            foreach (var method in operations.Keys)
+            {
+                var security = paths.GetProperty(path).GetProperty(method).GetProperty("security");
+                Assert.True(security.GetArrayLength() == 1 && security[0].TryGetProperty("bearer", out _), $"{method} {path} does not require the bearer scheme");
+            }
+        }
+
+        var sessionSchema = document.GetProperty("components").GetProperty("schemas").GetProperty("Session").GetProperty("properties");
         foreach (var member in Shapes.Session)
         {
-            Assert.True(sessionSchema.TryGetProperty(member, out _), $"SessionDto schema lacks {member}");
+            Assert.True(sessionSchema.TryGetProperty(member, out _), $"Session schema lacks {member}");
         }
 
         Assert.Contains("object", sessionSchema.GetProperty("prd").GetRawText(), StringComparison.Ordinal);
@@ -77,6 +85,35 @@ public abstract class PlatformEndpointsTests(ApiFixture api)
         Assert.True(location.TryGetProperty("Location", out _));
         Assert.True(location.TryGetProperty("ETag", out _));
         Assert.True(location.TryGetProperty("Idempotent-Replayed", out _));
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_every_path_id_as_a_uuid_string_and_If_Match_on_DELETE()
+    {
+        using var client = api.CreateAnonymousClient();
+        using var response = await client.GetAsync("/openapi/v1.json", Token);
+        var paths = (await response.ReadJsonAsync()).GetProperty("paths");
+
+        var ids = 0;
+        foreach (var path in paths.EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                foreach (var parameter in operation.Value.TryGetProperty("parameters", out var list) ? list.EnumerateArray() : default)
+                {
+                    if (parameter.GetProperty("in").GetString() == "path")
+                    {
+                        ids++;
+                        var schema = parameter.GetProperty("schema");
+                        Assert.True(schema.GetProperty("type").GetString() == "string" && schema.GetProperty("format").GetString() == "uuid", $"{operation.Name} {path.Name}: {schema}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(ids >= 8, $"only {ids} path ids");
+        var delete = paths.GetProperty("/v1/products/generation/sessions/{id}").GetProperty("delete").GetProperty("parameters");
+        Assert.Contains(delete.EnumerateArray(), p => p.GetProperty("name").GetString() == "If-Match" && p.GetProperty("in").GetString() == "header");
     }
 
     [Fact]
@@ -112,10 +149,13 @@ public abstract class PlatformEndpointsTests(ApiFixture api)
     [Fact]
     public async Task The_reference_page_is_served_without_credentials()
     {
-        using var client = api.Factory.CreateClient();
+        using var client = api.CreateAnonymousClient();
+        using var page = api.CreateAnonymousClient(uncheckedBecause: "the page's own address, /docs/, is where /docs redirects to");
 
-        using var response = await client.GetAsync("/docs", Token);
+        using var redirect = await client.GetAsync("/docs", Token);
+        using var response = await page.GetAsync(redirect.Headers.Location, Token);
 
+        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("openapi/v1.json", await response.ReadTextAsync(), StringComparison.Ordinal);
@@ -131,7 +171,7 @@ public abstract class PlatformEndpointsTests(ApiFixture api)
 
         using var response = await client.GetAsync(path, Token);
 
-        await response.AssertProblemAsync(HttpStatusCode.NotFound);
+        await response.AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
@@ -142,8 +182,26 @@ public abstract class PlatformEndpointsTests(ApiFixture api)
         using var put = await user.Client.SendJsonAsync(HttpMethod.Put, $"{Wire.Sessions}/{Guid.CreateVersion7()}", "{}");
         using var deleteAll = await user.Client.DeleteAsync(Wire.Sessions, Token);
 
-        await put.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
-        await deleteAll.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        await put.AssertProblemAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+        await deleteAll.AssertProblemAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData(null)]
+    public async Task A_body_that_is_not_JSON_is_the_frameworks_415_with_a_code(string? mediaType)
+    {
+        var user = await api.CreateUserAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, Wire.Sessions) { Content = new ByteArrayContent("{}"u8.ToArray()) };
+        if (mediaType is not null)
+        {
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", mediaType);
+        }
+
+        using var response = await user.Client.SendAsync(request, Token);
+
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
     }
 
     [Fact]

@@ -42,7 +42,6 @@ public abstract class TwoReplicas(ProcessDatabase database) : IAsyncLifetime
         }
 
         Task<ApiServer>[] servers = [ApiProcess.StartServerAsync(CancellationToken.None, Settings), ApiProcess.StartServerAsync(CancellationToken.None, Settings)];
-        var key = ApiProcess.RunAsync(CancellationToken.None, ["keys", "create", "--user", "user_replicas", .. Settings]);
         try
         {
             await Task.WhenAll(servers);
@@ -58,7 +57,16 @@ public abstract class TwoReplicas(ProcessDatabase database) : IAsyncLifetime
             throw;
         }
 
-        (A, B, Key) = (servers[0].Result, servers[1].Result, (await key).LastLine);
+        (A, B) = (servers[0].Result, servers[1].Result);
+
+        // After the replicas are up: a `keys create` racing two starting replicas on SQLite can meet 'database is locked'.
+        var created = await ApiProcess.RunAsync(CancellationToken.None, ["keys", "create", "--user", "user_replicas", .. Settings]);
+        if (created.Code != CommandLine.Ok)
+        {
+            throw new InvalidOperationException($"keys create failed ({created.Code}): {created.Error}");
+        }
+
+        Key = created.LastLine;
     }
 
     public async ValueTask DisposeAsync()

@@ -30,6 +30,7 @@ public sealed class FuzzTests(FuzzFixture api) : IClassFixture<FuzzFixture>
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
 
     private readonly ConcurrentDictionary<int, int> _statuses = new();
+    private readonly ConcurrentDictionary<string, int> _oracles = new(StringComparer.Ordinal);
     private ApiUser _user = null!;
     private ApiUser _readOnly = null!;
     private (string Session, string Event) _foreign;
@@ -59,7 +60,8 @@ public sealed class FuzzTests(FuzzFixture api) : IClassFixture<FuzzFixture>
 
         Assert.Equal(0, _statuses.Where(s => s.Key >= 500).Sum(s => s.Value));
         Figures.Report($"fuzz (in-memory host): {_sent} requests over 9 calls, {_refusedByClient} refused by HttpClient before sending; " +
-            $"answers {string.Join(", ", _statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}; 500s seen: 0");
+            $"answers {string.Join(", ", _statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}; 500s seen: 0; " +
+            $"form checks {string.Join(", ", _oracles.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}×{o.Value}"))}, none failed");
     }
 
     private async Task SendAndCheckAsync(FuzzCase fuzz)
@@ -70,7 +72,7 @@ public sealed class FuzzTests(FuzzFixture api) : IClassFixture<FuzzFixture>
             _readOnly = await api.CreateUserAsync("org_test", ApiKeyScopes.SessionsRead);
         }
 
-        var (session, eventId) = await SetUpAsync(fuzz.SetupStatus);
+        var (session, eventId) = await SetUpAsync(fuzz.SetupStatus, fuzz.SetupPayload);
         HttpRequestMessage request;
         try
         {
@@ -107,8 +109,15 @@ public sealed class FuzzTests(FuzzFixture api) : IClassFixture<FuzzFixture>
         {
             var status = (int)response.StatusCode;
             _statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
+            CheckForms(fuzz, request, status);
             if (fuzz.Call == FuzzCall.Stream && status == 200)
             {
+                if (fuzz.SetupStatus == 2)
+                {
+                    // The session is cancelled: the stream sends the rest of its log, then ends. Every frame is checked.
+                    CheckFrames(await response.Content.ReadAsStringAsync(timeout.Token), fuzz);
+                }
+
                 return; // a live stream: headers are enough, disposing it frees its slot
             }
 
@@ -119,6 +128,149 @@ public sealed class FuzzTests(FuzzFixture api) : IClassFixture<FuzzFixture>
                 AssertProblem(status, response, text, fuzz);
                 var after = Snapshot();
                 Assert.True(before == after, $"A {status} changed stored data for {fuzz}:\nbefore {before}\nafter  {after}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// What the contract says of the forms of this request, beyond "never a 5xx": an id in any but the 8-4-4-4-12 form
+    /// names nothing; a Content-Type the generator made malformed, not UTF-8 or not JSON is refused, and a well-formed
+    /// JSON one is not; a query value that is not plain decimal, or a parameter given twice, is refused; a lone surrogate
+    /// anywhere in a body is refused.
+    /// </summary>
+    private void CheckForms(FuzzCase fuzz, HttpRequestMessage request, int status)
+    {
+        var success = status is >= 200 and < 300;
+        var hasId = fuzz.Call is not (FuzzCall.List or FuzzCall.Create);
+        // Routing answers a body of a type no call at that address takes with 415 before it looks at the id.
+        var refusedBody = fuzz.Body is not null && fuzz.ContentTypeVerdict != MediaTypeVerdict.Accepted && status == 415;
+        if (hasId && FuzzInputs.LenientPathIds.Contains(fuzz.PathId))
+        {
+            Count("lenient path id");
+            Assert.True(status == 404 || refusedBody, $"A session id in another form answered {status}: {fuzz}");
+        }
+
+        if (fuzz.Call == FuzzCall.GetEvent && FuzzInputs.LenientEventIds.Contains(fuzz.EventId))
+        {
+            Count("lenient event id");
+            Assert.True(status == 404 || refusedBody, $"An event id in another form answered {status}: {fuzz}");
+        }
+
+        if (fuzz.Call is FuzzCall.Create or FuzzCall.Patch or FuzzCall.Append && fuzz.Body is not null)
+        {
+            if (fuzz.ContentTypeVerdict == MediaTypeVerdict.Refused)
+            {
+                Count("refused media type");
+                Assert.False(success, $"A Content-Type that must be refused answered {status}: {fuzz}");
+            }
+            else if (fuzz.ContentTypeVerdict == MediaTypeVerdict.Accepted)
+            {
+                Count("accepted media type");
+                Assert.True(status != 415, $"A well-formed JSON Content-Type answered 415: {fuzz}");
+            }
+
+            if (HasLoneSurrogate(fuzz.Body))
+            {
+                Count("lone surrogate in a body");
+                Assert.False(success, $"A body with a lone surrogate answered {status}: {fuzz}");
+            }
+        }
+
+        if (fuzz.Call is FuzzCall.List or FuzzCall.EventsPage && QueryMustBeRefused(fuzz.Call, request.RequestUri!.Query))
+        {
+            Count("query form");
+            Assert.False(success, $"A query value in another form or repeated answered {status}: {fuzz}");
+        }
+
+        if (fuzz.Call == FuzzCall.Stream && request.Headers.TryGetValues("Last-Event-ID", out var lastEventIds)
+            && string.Join(", ", lastEventIds).Trim() is { Length: > 0 } lastEventId && !IsCanonicalUuid(lastEventId))
+        {
+            Count("Last-Event-ID form");
+            Assert.False(success, $"A Last-Event-ID in another form answered {status}: {fuzz}");
+        }
+    }
+
+    /// <summary>Every event of a whole stream is one data line holding JSON; comments and blank lines aside, nothing else.</summary>
+    private void CheckFrames(string body, FuzzCase fuzz)
+    {
+        Count("stream framed");
+        foreach (var frame in body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var lines = frame.Split(["\r\n", "\r", "\n"], StringSplitOptions.None);
+            if (lines.All(l => l.StartsWith(':')))
+            {
+                continue;
+            }
+
+            var data = lines.Where(l => l.StartsWith("data:", StringComparison.Ordinal)).ToArray();
+            Assert.True(data.Length == 1, $"An event in {data.Length} data lines: {frame}\nfor {fuzz}");
+            Assert.True(lines.All(l => l.StartsWith("id: ", StringComparison.Ordinal) || l.StartsWith("event: ", StringComparison.Ordinal) || l.StartsWith("data: ", StringComparison.Ordinal)), $"A frame with a stray line: {frame}\nfor {fuzz}");
+            using var _ = JsonDocument.Parse(data[0]["data: ".Length..]);
+        }
+    }
+
+    private void Count(string oracle) => _oracles.AddOrUpdate(oracle, 1, (_, n) => n + 1);
+
+    private static bool IsCanonicalUuid(string text) =>
+        text.Length == 36 && System.Text.RegularExpressions.Regex.IsMatch(text, "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+
+    /// <summary>
+    /// The query as the call reads it: a parameter it knows (names compare without case) given more than once, a number
+    /// that is not plain decimal digits, an <c>after</c> that is not a UUID in its one form.
+    /// </summary>
+    private static bool QueryMustBeRefused(FuzzCall call, string query)
+    {
+        string[] known = call == FuzzCall.List ? ["limit", "offset", "status"] : ["limit", "after"];
+        var pairs = query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Select(p => (Name: Decode(p[0]), Value: p.Length > 1 ? Decode(p[1]) : string.Empty))
+            .Where(p => known.Contains(p.Name, StringComparer.OrdinalIgnoreCase))
+            .ToArray();
+        return pairs.GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase).Any(g => g.Count() > 1)
+            || pairs.Any(p => p.Name.ToLowerInvariant() switch
+            {
+                "limit" or "offset" => !System.Text.RegularExpressions.Regex.IsMatch(p.Value, "^-?[0-9]+$"),
+                "after" => !IsCanonicalUuid(p.Value),
+                _ => false,
+            });
+    }
+
+    private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+
+    /// <summary>True when the body is JSON holding a key or string that is not Unicode text (an unpaired surrogate escape).</summary>
+    private static bool HasLoneSurrogate(byte[] body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 10_000 });
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            return Walk(document.RootElement);
+        }
+
+        // Reading a key or a string that is not Unicode text throws.
+        static bool Walk(JsonElement element)
+        {
+            try
+            {
+                return element.ValueKind switch
+                {
+                    JsonValueKind.Object => element.EnumerateObject().Any(p => p.Name is null || Walk(p.Value)),
+                    JsonValueKind.Array => element.EnumerateArray().Any(Walk),
+                    JsonValueKind.String => element.GetString() is null,
+                    _ => false,
+                };
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
             }
         }
     }
@@ -136,11 +288,12 @@ public sealed class FuzzTests(FuzzFixture api) : IClassFixture<FuzzFixture>
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
     }
 
-    /// <summary>A session of its own for each request, in the case's status, with one event.</summary>
-    private async Task<(string Session, string Event)> SetUpAsync(int setup)
+    /// <summary>A session of its own for each request, in the case's status, with one event (the case's payload).</summary>
+    private async Task<(string Session, string Event)> SetUpAsync(int setup, string payload)
     {
         var id = (await _user.Client.CreateSessionAsync("""{"prd":{"fuzz":true}}""")).Id();
-        using var appended = await _user.Client.PostJsonAsync($"{Wire.Sessions}/{id}/events", """{"type":"progress","payload":{"n":1}}""");
+        using var appended = await _user.Client.PostJsonAsync($"{Wire.Sessions}/{id}/events", $"{{\"type\":\"progress\",\"payload\":{payload}}}");
+        Assert.True(appended.StatusCode == System.Net.HttpStatusCode.Created, $"The setup's append of {payload} answered {(int)appended.StatusCode}");
         var eventId = (await appended.ReadJsonAsync()).Id();
         foreach (var status in setup switch { 1 => ["generating"], 2 => new[] { "cancelled" }, _ => [] })
         {
@@ -167,7 +320,13 @@ public sealed class FuzzTests(FuzzFixture api) : IClassFixture<FuzzFixture>
             10 => session + "x",
             11 => Guid.Empty.ToString(),
             12 => _foreign.Session,
-            _ => session.Replace("-", string.Empty, StringComparison.Ordinal),
+            13 => session.Replace("-", string.Empty, StringComparison.Ordinal),
+            14 => "(" + session + ")",
+            15 => "%20" + session,
+            16 => session + "%20",
+            17 => "%09" + session,
+            18 => "%2B" + session,
+            _ => "%7B" + session + "%7D",
         };
         var eid = fuzz.EventId switch
         {
@@ -176,9 +335,12 @@ public sealed class FuzzTests(FuzzFixture api) : IClassFixture<FuzzFixture>
             2 => _foreign.Event,
             3 => "garbage",
             4 => eventId.ToUpperInvariant(),
-            _ => session,
+            5 => session,
+            6 => "%7B" + eventId + "%7D",
+            7 => eventId.Replace("-", string.Empty, StringComparison.Ordinal),
+            _ => "%20" + eventId,
         };
-        var query = fuzz.Query.Replace("0195f3c4-1111-7aaa-8bbb-000000000000", eventId, StringComparison.Ordinal);
+        var query = Placeholders(fuzz.Query, eventId);
         var (method, path) = fuzz.Call switch
         {
             FuzzCall.List => (HttpMethod.Get, Wire.Sessions),
@@ -227,11 +389,16 @@ public sealed class FuzzTests(FuzzFixture api) : IClassFixture<FuzzFixture>
 
         foreach (var (name, value) in fuzz.Headers)
         {
-            request.Headers.TryAddWithoutValidation(name, value.Replace("0195f3c4-1111-7aaa-8bbb-000000000000", eventId, StringComparison.Ordinal));
+            request.Headers.TryAddWithoutValidation(name, Placeholders(value, eventId));
         }
 
         return request;
     }
+
+    /// <summary>The generator's stand-ins for the event's id: as it is, and without its dashes.</summary>
+    private static string Placeholders(string text, string eventId) => text
+        .Replace("0195f3c4-1111-7aaa-8bbb-000000000000", eventId, StringComparison.Ordinal)
+        .Replace("EVENT-N", eventId.Replace("-", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
 
     /// <summary>Everything the user has, row by row, read straight from the database file.</summary>
     private string Snapshot()

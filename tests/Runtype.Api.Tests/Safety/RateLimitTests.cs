@@ -88,3 +88,21 @@ public sealed class RateLimitTests(RateLimitedApiFixture api) : IClassFixture<Ra
         }
     }
 }
+
+/// <summary>Rejections by the rate limit are counted by the service's meter (a fixture of its own: the count is exact).</summary>
+public sealed class RateLimitMetricsTests(RateLimitedApiFixture api) : IClassFixture<RateLimitedApiFixture>
+{
+    [Fact]
+    public async Task Each_rejected_request_is_counted()
+    {
+        var user = await api.CreateUserAsync();
+        using var metrics = new HostMetrics(api.Services);
+
+        for (var i = 0; i < RateLimitedApiFixture.PermitsPerMinute + 3; i++)
+        {
+            using var response = await user.Client.GetAsync(Wire.Sessions, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(3, metrics.Sum("runtype.rate_limit.rejected"));
+    }
+}

@@ -233,6 +233,91 @@ public sealed class SessionTokenTests(SessionTokenApiFixture api) : IClassFixtur
         Assert.Contains("expired", (await beyond.ReadJsonAsync()).GetProperty("detail").GetString()!, StringComparison.Ordinal);
     }
 
+    /// <summary>Headers and claims that a correctly signed token may not carry, or not in that JSON type.</summary>
+    public static TheoryData<string, string, string> StrictnessCases => new()
+    {
+        { "unknown crit extension", """{"alg":"RS256","typ":"JWT","crit":["exp-ext"],"exp-ext":1}""", "{}" },
+        { "crit naming b64", """{"alg":"RS256","typ":"JWT","b64":false,"crit":["b64"]}""", "{}" },
+        { "b64 false", """{"alg":"RS256","typ":"JWT","b64":false}""", "{}" },
+        { "empty crit", """{"alg":"RS256","typ":"JWT","crit":[]}""", "{}" },
+        { "exp as a string", Header, """{"exp":"{{exp}}"}""" },
+        { "nbf as a string", Header, """{"nbf":"{{nbf}}"}""" },
+        { "iat as a string", Header, """{"iat":"{{nbf}}"}""" },
+        { "sub as a number", Header, """{"sub":12345}""" },
+        { "sub as an object", Header, """{"sub":{"id":"user_jwt"}}""" },
+        { "org_id as a number", Header, """{"org_id":7}""" },
+        { "azp as an array", Header, """{"azp":["{{party}}"]}""" },
+        { "aud as a number", Header, """{"aud":5}""" },
+        { "sub twice", Header, """{"sub":"user_other"}""" },
+        { "alg twice", """{"alg":"RS256","typ":"JWT","alg":"none"}""", "{}" },
+    };
+
+    private const string Header = """{"alg":"RS256","typ":"JWT"}""";
+
+    [Fact]
+    public async Task A_hand_made_token_with_standard_headers_and_claims_is_accepted()
+    {
+        // The control for the cases below: the same construction, nothing odd in it, gets in.
+        using var client = api.ClientWith(HandMade(Header, "{}"));
+
+        using var response = await client.GetAsync(Wire.Sessions, Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(StrictnessCases))]
+    public async Task A_signed_token_with_an_unknown_critical_header_or_a_claim_of_the_wrong_type_is_401(string name, string header, string claims)
+    {
+        using var client = api.ClientWith(HandMade(header, claims));
+
+        using var response = await client.GetAsync(Wire.Sessions, Token);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()), name);
+    }
+
+    [Fact]
+    public async Task An_empty_org_id_is_no_organization()
+    {
+        using var client = api.ClientWith(HandMade(Header, """{"org_id":""}"""));
+
+        var session = await client.CreateSessionAsync();
+
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, session.GetProperty("organizationId").ValueKind);
+    }
+
+    /// <summary>
+    /// A token signed with the configured RSA key, its header and claims written by hand: the standard claims (sub,
+    /// org_id, azp, iss, iat, nbf, exp) first, then <paramref name="claims"/>'s members, which replace a standard one of the
+    /// same name (or repeat it, for "sub twice").
+    /// </summary>
+    private string HandMade(string header, string claims)
+    {
+        var now = api.Clock.GetUtcNow().ToUnixTimeSeconds();
+        var standard = new Dictionary<string, string>
+        {
+            ["sub"] = "\"user_jwt_hand\"",
+            ["org_id"] = "\"org_jwt\"",
+            ["azp"] = $"\"{SessionTokenApiFixture.Party}\"",
+            ["iss"] = $"\"{SessionTokenApiFixture.Issuer}\"",
+            ["iat"] = (now - 5).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["nbf"] = (now - 5).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["exp"] = (now + 60).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var extra = System.Text.Json.JsonDocument.Parse(claims
+            .Replace("{{exp}}", standard["exp"], StringComparison.Ordinal)
+            .Replace("{{nbf}}", standard["nbf"], StringComparison.Ordinal)
+            .Replace("{{party}}", SessionTokenApiFixture.Party, StringComparison.Ordinal)).RootElement;
+        var members = standard.Where(p => !extra.TryGetProperty(p.Key, out _) || (p.Key == "sub" && claims.Contains("user_other", StringComparison.Ordinal)))
+            .Select(p => $"\"{p.Key}\":{p.Value}")
+            .Concat(extra.EnumerateObject().Select(p => $"\"{p.Name}\":{p.Value.GetRawText()}"));
+        var input = $"{Base64UrlEncoder.Encode(header)}.{Base64UrlEncoder.Encode("{" + string.Join(",", members) + "}")}";
+        var signature = api.RsaKey.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return $"{input}.{Base64UrlEncoder.Encode(signature)}";
+    }
+
     private static string Unsigned(string token)
     {
         var parts = token.Split('.');

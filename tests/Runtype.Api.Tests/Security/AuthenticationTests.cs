@@ -131,6 +131,15 @@ public abstract class AuthenticationTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.Created, writerCreate.StatusCode);
         Assert.Equal(HttpStatusCode.OK, readerList.StatusCode);
         await readerCreate.AssertProblemAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+
+        // RFC 6750 §3.1: the 403 says why in WWW-Authenticate, and which scope the call needs.
+        foreach (var (response, scope) in new[] { (writerList, "sessions:read"), (readerCreate, "sessions:write") })
+        {
+            var challenge = Assert.Single(response.Headers.WwwAuthenticate);
+            Assert.Equal("Bearer", challenge.Scheme);
+            Assert.Contains("error=\"insufficient_scope\"", challenge.Parameter, StringComparison.Ordinal);
+            Assert.Contains($"scope=\"{scope}\"", challenge.Parameter, StringComparison.Ordinal);
+        }
         Assert.Equal(0, (await readerList.ReadJsonAsync()).GetProperty("pagination").GetProperty("total").GetInt32());
     }
 
@@ -140,24 +149,34 @@ public abstract class AuthenticationTests(ApiFixture api)
         var user = await api.CreateUserAsync();
         Assert.Null(await LastUsedAsync(user));
 
+        // Stored in the background, soon after the call (ApiKeyUseRecorder).
         using var first = await user.Client.GetAsync(Wire.Sessions, Token);
-        var recorded = await LastUsedAsync(user);
+        var recorded = await LastUsedAsync(user, until: value => value is not null);
         api.Clock.Advance(TimeSpan.FromSeconds(30));
         using var second = await user.Client.GetAsync(Wire.Sessions, Token);
         var unchanged = await LastUsedAsync(user);
         api.Clock.Advance(TimeSpan.FromSeconds(31));
         using var third = await user.Client.GetAsync(Wire.Sessions, Token);
-        var updated = await LastUsedAsync(user);
+        var updated = await LastUsedAsync(user, until: value => value != recorded);
 
         Assert.NotNull(recorded);
         Assert.Equal(recorded, unchanged);
         Assert.Equal(recorded!.Value.AddSeconds(61), updated);
     }
 
-    private async Task<DateTime?> LastUsedAsync(ApiUser user)
+    /// <summary>The key's lastUsedAt now or, with <paramref name="until"/>, once it holds (at most 10 s later).</summary>
+    private async Task<DateTime?> LastUsedAsync(ApiUser user, Func<DateTime?, bool>? until = null)
     {
-        await using var scope = api.Services.CreateAsyncScope();
-        var keys = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new ListApiKeys(user.UserId), Token);
-        return keys.Single().LastUsedAt;
+        for (var waited = 0; ; waited += 20)
+        {
+            await using var scope = api.Services.CreateAsyncScope();
+            var value = (await scope.ServiceProvider.GetRequiredService<ISender>().Send(new ListApiKeys(user.UserId), Token)).Single().LastUsedAt;
+            if (until is null || until(value) || waited >= 10_000)
+            {
+                return value;
+            }
+
+            await Task.Delay(20, Token);
+        }
     }
 }

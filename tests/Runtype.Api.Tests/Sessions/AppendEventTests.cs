@@ -82,6 +82,11 @@ public abstract class AppendEventTests(ApiFixture api)
         { """{"type":"x","stage":"tab\there"}""", "stage" },
         { """{"type":"x",}""", "body" },
         { "", "body" },
+        { """{"type":"\ud800"}""", "type" },
+        { """{"type":"x","message":"\udc00"}""", "message" },
+        { """{"type":"x","payload":{"s":"\ud800"}}""", "payload" },
+        { """{"type":"x","payload":{"deep":[[{"s":"a\udc00\ud800b"}]]}}""", "payload" },
+        { """{"type":"x","payload":{"\ud800":true}}""", "payload" },
     };
 
     [Theory]

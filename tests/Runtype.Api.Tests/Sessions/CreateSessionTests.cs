@@ -112,6 +112,12 @@ public abstract class CreateSessionTests(ApiFixture api)
         { "42", "body" },
         { "not json", "body" },
         { """{"catalogVersion":"\ud800"}""", "catalogVersion" },
+
+        // Lone surrogates inside a free-form object, at any depth, as a value or a key: 400 like everywhere else.
+        { """{"prd":{"s":"\ud800"}}""", "prd" },
+        { """{"prd":{"s":"x\udc00"}}""", "prd" },
+        { """{"prd":{"a":[1,{"b":"\udc00\ud800"}]}}""", "prd" },
+        { """{"prd":{"\udfff":1}}""", "prd" },
     };
 
     [Theory]

@@ -72,4 +72,67 @@ public abstract class DeleteSessionTests(ApiFixture api)
         await response.AssertProblemAsync(HttpStatusCode.Forbidden);
         await user.Client.GetSessionAsync(id);
     }
+
+    [Theory]
+    [InlineData("stale")]
+    [InlineData("weak")]
+    [InlineData("malformed")]
+    [InlineData("unknown")]
+    public async Task If_Match_that_names_no_current_version_is_412_as_for_PATCH_and_deletes_nothing(string kind)
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        using var read = await user.Client.GetAsync($"{Wire.Sessions}/{id}", Token);
+        var stale = read.Headers.ETag!.ToString();
+        var changed = await user.Client.UpdateSessionAsync(id, """{"plan":{"v":1}}""");
+        using var reread = await user.Client.GetAsync($"{Wire.Sessions}/{id}", Token);
+        var current = reread.Headers.ETag!.ToString();
+        var ifMatch = kind switch
+        {
+            "stale" => stale,
+            "weak" => "W/" + current,
+            "malformed" => current.Trim('"'),
+            _ => "\"999999\", " + stale,
+        };
+
+        using var response = await DeleteAsync(user, id, ifMatch);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        Assert.Equal(current, problem.GetProperty("currentETag").GetString());
+        Assert.Contains(current, problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+        Assert.Equal(changed.GetProperty("updatedAt").GetString(), (await user.Client.GetSessionAsync(id)).GetProperty("updatedAt").GetString());
+    }
+
+    [Theory]
+    [InlineData("current")]
+    [InlineData("listed")]
+    [InlineData("*")]
+    public async Task If_Match_that_names_the_current_version_or_a_wildcard_deletes(string kind)
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        await user.Client.UpdateSessionAsync(id, """{"plan":{"v":1}}""");
+        using var read = await user.Client.GetAsync($"{Wire.Sessions}/{id}", Token);
+        var current = read.Headers.ETag!.ToString();
+        var ifMatch = kind switch { "current" => current, "listed" => "\"1\", " + current, _ => "*" };
+
+        using var response = await DeleteAsync(user, id, ifMatch);
+        using var get = await user.Client.GetAsync($"{Wire.Sessions}/{id}", Token);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        await get.AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task If_Match_on_a_missing_session_is_still_404()
+    {
+        var user = await api.CreateUserAsync();
+
+        using var response = await DeleteAsync(user, Guid.CreateVersion7().ToString(), "\"1\"");
+
+        await response.AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    private static Task<HttpResponseMessage> DeleteAsync(ApiUser user, string id, string ifMatch) =>
+        user.Client.SendJsonAsync(HttpMethod.Delete, $"{Wire.Sessions}/{id}", null, r => r.Headers.TryAddWithoutValidation("If-Match", ifMatch));
 }

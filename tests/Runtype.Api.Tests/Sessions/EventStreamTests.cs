@@ -35,10 +35,110 @@ public abstract class EventStreamTests(ApiFixture api)
         Assert.Equal(["progress", "note", "status_changed"], received.Select(m => m.Event));
         foreach (var message in received)
         {
+            // One data line, whatever the payload: the line breaks between its tokens are spaces on the wire.
             using var resource = await user.Client.GetAsync($"{Wire.Sessions}/{id}/events/{message.Id}", Token);
-            Assert.Equal(await resource.ReadTextAsync(), message.Data);
+            Assert.Equal(1, message.DataLines);
+            Assert.Equal((await resource.ReadTextAsync()).Replace('\n', ' '), message.Data);
         }
     }
+
+    /// <summary>Payloads (as raw JSON text of the body) whose strings or layout once broke the framing, or could.</summary>
+    public static TheoryData<string, string?> FramingPayloads => new()
+    {
+        { "{\"s\":\"line\u2028separator\"}", "\u2028" },
+        { "{\"s\":\"paragraph\u2029separator\"}", "\u2029" },
+        { "{\"s\":\"next\u0085line\"}", "\u0085" },
+        { "{\"s\":\"all\u2028\u2029\u0085of them\",\"k\u2028\":1}", "\u2028" },
+        { "{\"s\":\"escaped \\n \\r \\u2028 \\u0000\"}", null },
+        { "{\r\n\"crlf\":\r\n[1,\r2]\n}", null },
+        { "{\"s\":\"\u200f\u202e\ufeff\ufffe\ud83d\ude80\"}", "\ud83d\ude80" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FramingPayloads))]
+    public async Task Every_event_is_one_data_line_holding_exactly_the_event_JSON_whatever_the_payload(string payload, string? kept)
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        var appended = await AppendAsync(user, id, $"{{\"type\":\"note\u2028x\",\"message\":\"m\u2029\",\"payload\":{payload}}}");
+        await user.Client.UpdateSessionAsync(id, """{"status":"cancelled"}""");
+
+        await using var stream = await EventStreamReader.OpenAsync(user.Client, id);
+        var events = (await stream.ReadToEndAsync()).Where(m => !m.IsComment).ToArray();
+
+        Assert.Equal([appended, events[1].Id], events.Select(e => e.Id));
+        using var resource = await user.Client.GetAsync($"{Wire.Sessions}/{id}/events/{appended}", Token);
+        var expected = System.Text.Json.Nodes.JsonNode.Parse(await resource.ReadTextAsync());
+        Assert.All(events, e => Assert.Equal(1, e.DataLines));
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(expected, System.Text.Json.Nodes.JsonNode.Parse(events[0].Data!)), events[0].Data);
+        Assert.Equal("note\u2028x", events[0].Event);
+        if (kept is not null)
+        {
+            // Stored and sent as received: the character itself, not an escape.
+            Assert.Contains(kept, events[0].Data, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task The_feed_reads_a_page_bounded_by_size_as_well_as_by_count()
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        var big = new string('b', 400 * 1024);
+        foreach (var body in new[] { big, big, big, "s", "s", "s" })
+        {
+            await AppendAsync(user, id, "{\"type\":\"t\",\"payload\":{\"v\":\"" + body + "\"}}");
+        }
+
+        var feed = api.Services.GetRequiredService<ISessionEventFeed>();
+        var session = Guid.Parse(id);
+        var first = await feed.ReadAsync(session, user.UserId, 0, EventStreamSettings.BatchSize, EventStreamSettings.PageChars, Token);
+        var second = await feed.ReadAsync(session, user.UserId, first!.Events[^1].Sequence, EventStreamSettings.BatchSize, EventStreamSettings.PageChars, Token);
+        var alone = await feed.ReadAsync(session, user.UserId, 0, EventStreamSettings.BatchSize, 1000, Token);
+        var byCount = await feed.ReadAsync(session, user.UserId, 3, 2, EventStreamSettings.PageChars, Token);
+        var toTheEnd = await feed.ReadAsync(session, user.UserId, 3, 3, EventStreamSettings.PageChars, Token);
+
+        // Two large events fit in a page of 1 Mi characters, a third would not.
+        Assert.Equal([1L, 2L], first.Events.Select(e => e.Sequence));
+        Assert.True(first.HasMore);
+        Assert.Equal([3L, 4L, 5L, 6L], second!.Events.Select(e => e.Sequence));
+        Assert.False(second.HasMore);
+
+        // An event larger than the page is a page by itself; a page full by count says more follow only when they do.
+        Assert.Equal([1L], alone!.Events.Select(e => e.Sequence));
+        Assert.True(alone.HasMore);
+        Assert.Equal([4L, 5L], byCount!.Events.Select(e => e.Sequence));
+        Assert.True(byCount.HasMore);
+        Assert.Equal([4L, 5L, 6L], toTheEnd!.Events.Select(e => e.Sequence));
+        Assert.False(toTheEnd.HasMore);
+    }
+
+    [Fact]
+    public async Task A_log_of_large_events_is_streamed_whole_and_in_order_page_after_page()
+    {
+        var user = await api.CreateUserAsync();
+        var id = (await user.Client.CreateSessionAsync()).Id();
+        var ids = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            ids.Add(await AppendAsync(user, id, $"{{\"type\":\"t{i}\",\"payload\":{{\"v\":\"{Filler(i)}\"}}}}"));
+        }
+
+        await user.Client.UpdateSessionAsync(id, """{"status":"cancelled"}""");
+
+        await using var stream = await EventStreamReader.OpenAsync(user.Client, id);
+        var events = (await stream.ReadToEndAsync()).Where(m => !m.IsComment).ToArray();
+
+        Assert.Equal(ids, events[..8].Select(e => e.Id));
+        Assert.Equal("status_changed", events[^1].Event);
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Contains(Filler(i), events[i].Data, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>300 Ki characters, a different letter for each event.</summary>
+    private static string Filler(int i) => new((char)('a' + i), 300 * 1024);
 
     [Fact]
     public async Task Resumes_after_the_Last_Event_ID()

@@ -50,4 +50,13 @@ public sealed class CreateApiKeyHandlerTests
         _keys.DidNotReceive().Add(Arg.Any<ApiKey>());
         _ = _keys.DidNotReceive().SaveChangesAsync(Arg.Any<CancellationToken>());
     }
+
+    [Fact]
+    public async Task An_empty_organization_is_stored_as_none_not_as_an_empty_string()
+    {
+        var created = await new CreateApiKeyHandler(_keys, Clock()).Handle(new CreateApiKey("user_1", string.Empty, null, ApiKeyScopes.All), Ct);
+
+        Assert.Null(_added!.OrganizationId);
+        Assert.Null(created.Key.OrganizationId);
+    }
 }

@@ -1,5 +1,6 @@
 using NSubstitute;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions;
 using Runtype.Application.Sessions.CreateSession;
 using static Runtype.Application.Tests.TestData;
@@ -12,10 +13,18 @@ public sealed class TransactionBehaviorTests : IDisposable
 
     private readonly IUnitOfWork _unitOfWork = Substitute.For<IUnitOfWork>();
     private readonly CancellationTokenSource _transaction = new();
+    private readonly MetricsRecorder _recorder = new();
+    private readonly PendingMeasurements _measurements;
     private readonly List<CancellationToken> _nextTokens = [];
     private int _nextCalls;
 
-    public void Dispose() => _transaction.Dispose();
+    public TransactionBehaviorTests() => _measurements = new PendingMeasurements(_recorder.Metrics);
+
+    public void Dispose()
+    {
+        _transaction.Dispose();
+        _recorder.Dispose();
+    }
 
     [Fact]
     public async Task The_handler_runs_inside_the_unit_of_work_with_its_token()
@@ -23,7 +32,7 @@ public sealed class TransactionBehaviorTests : IDisposable
         _unitOfWork.InTransactionAsync(Arg.Any<Func<CancellationToken, Task<SessionDto>>>(), Arg.Any<CancellationToken>())
             .Returns(call => call.Arg<Func<CancellationToken, Task<SessionDto>>>()(_transaction.Token));
 
-        var result = await new TransactionBehavior<CreateSession, SessionDto>(_unitOfWork).Handle(Command, Next, Ct);
+        var result = await Behavior.Handle(Command, Next, Ct);
 
         Assert.Equal(1, _nextCalls);
         Assert.Equal("answer 1", result.CatalogVersion);
@@ -38,7 +47,7 @@ public sealed class TransactionBehaviorTests : IDisposable
         _unitOfWork.InTransactionAsync(Arg.Any<Func<CancellationToken, Task<SessionDto>>>(), Arg.Any<CancellationToken>())
             .Returns(fromUnitOfWork);
 
-        var result = await new TransactionBehavior<CreateSession, SessionDto>(_unitOfWork).Handle(Command, Next, Ct);
+        var result = await Behavior.Handle(Command, Next, Ct);
 
         Assert.Same(fromUnitOfWork, result);
         Assert.Equal(0, _nextCalls);
@@ -55,10 +64,37 @@ public sealed class TransactionBehaviorTests : IDisposable
                 return await work(_transaction.Token);
             });
 
-        var result = await new TransactionBehavior<CreateSession, SessionDto>(_unitOfWork).Handle(Command, Next, Ct);
+        var result = await Behavior.Handle(Command, Next, Ct);
 
         Assert.Equal(2, _nextCalls);
         Assert.Equal("answer 2", result.CatalogVersion);
+        Assert.Equal(1, _recorder.Sum("runtype.sessions.created")); // the attempt that committed, not both
+    }
+
+    [Fact]
+    public async Task Measurements_are_recorded_once_the_unit_of_work_has_committed_and_never_for_a_failed_one()
+    {
+        _unitOfWork.InTransactionAsync(Arg.Any<Func<CancellationToken, Task<SessionDto>>>(), Arg.Any<CancellationToken>())
+            .Returns(
+                async call =>
+                {
+                    var answer = await call.Arg<Func<CancellationToken, Task<SessionDto>>>()(_transaction.Token);
+                    Assert.Equal(0, _recorder.Sum("runtype.sessions.created")); // not before the commit
+                    return answer;
+                },
+                RollsBackAfterTheWork);
+
+        await Behavior.Handle(Command, Next, Ct);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await Behavior.Handle(Command, Next, Ct));
+
+        Assert.Equal(2, _nextCalls);
+        Assert.Equal(1, _recorder.Sum("runtype.sessions.created"));
+
+        async Task<SessionDto> RollsBackAfterTheWork(NSubstitute.Core.CallInfo call)
+        {
+            await call.Arg<Func<CancellationToken, Task<SessionDto>>>()(_transaction.Token);
+            throw new ConcurrencyConflictException();
+        }
     }
 
     [Fact]
@@ -68,8 +104,10 @@ public sealed class TransactionBehaviorTests : IDisposable
             .Returns(Task.FromException<SessionDto>(new ConcurrencyConflictException()));
 
         await Assert.ThrowsAsync<ConcurrencyConflictException>(async () =>
-            await new TransactionBehavior<CreateSession, SessionDto>(_unitOfWork).Handle(Command, Next, Ct));
+            await Behavior.Handle(Command, Next, Ct));
     }
+
+    private TransactionBehavior<CreateSession, SessionDto> Behavior => new(_unitOfWork, _measurements);
 
     private static SessionDto Dto(string marker) =>
         new(Guid.Empty, "user_owner", null, "intake", marker, null, null, null, null, null, null, Ms(Now), Ms(Now), Ms(Now));
@@ -79,6 +117,7 @@ public sealed class TransactionBehaviorTests : IDisposable
         Assert.Same(Command, message);
         _nextCalls++;
         _nextTokens.Add(cancellationToken);
+        _measurements.OnCommit(m => m.SessionCreated());
         return new ValueTask<SessionDto>(Dto($"answer {_nextCalls}"));
     }
 }

@@ -14,7 +14,7 @@ public sealed class AppendSessionEventHandlerTests
 
     public AppendSessionEventHandlerTests()
     {
-        _handler = new AppendSessionEventHandler(_sessions, Clock());
+        _handler = new AppendSessionEventHandler(_sessions, NoWebhooks(), Clock());
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class AppendSessionEventHandlerTests
     public async Task An_expired_session_is_refused_and_nothing_is_saved()
     {
         var session = Found(SessionIn());
-        var handler = new AppendSessionEventHandler(_sessions, Clock(Now + TimeToLive));
+        var handler = new AppendSessionEventHandler(_sessions, NoWebhooks(), Clock(Now + TimeToLive));
 
         await Assert.ThrowsAsync<SessionExpired>(async () =>
             await handler.Handle(new AppendSessionEvent(Owner, session.Id, "note", null, null, null), Ct));

@@ -15,7 +15,7 @@ public sealed class CreateSessionHandlerTests
 
     public CreateSessionHandlerTests()
     {
-        _handler = new CreateSessionHandler(_sessions, new SessionSettings(TimeToLive), Clock());
+        _handler = new CreateSessionHandler(_sessions, NoWebhooks(), new SessionSettings(TimeToLive), Clock());
         _sessions.Add(Arg.Do<Session>(s => _added = s));
     }
 
@@ -55,7 +55,7 @@ public sealed class CreateSessionHandlerTests
     [Fact]
     public async Task The_time_to_live_comes_from_the_settings()
     {
-        var handler = new CreateSessionHandler(_sessions, new SessionSettings(TimeSpan.FromHours(2)), Clock());
+        var handler = new CreateSessionHandler(_sessions, NoWebhooks(), new SessionSettings(TimeSpan.FromHours(2)), Clock());
 
         var dto = (await handler.Handle(new CreateSession(Owner, null, null, null), Ct)).Value;
 
@@ -90,7 +90,7 @@ public sealed class CreateSessionHandlerTests
     public async Task Reads_the_time_from_the_clock()
     {
         var later = Now.AddDays(3);
-        var handler = new CreateSessionHandler(_sessions, new SessionSettings(TimeToLive), Clock(later));
+        var handler = new CreateSessionHandler(_sessions, NoWebhooks(), new SessionSettings(TimeToLive), Clock(later));
 
         var dto = (await handler.Handle(new CreateSession(Owner, null, null, null), Ct)).Value;
 

@@ -22,7 +22,7 @@ public sealed class DeleteSessionHandlerTests
         var session = SessionIn(status);
         _sessions.FindAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns(session);
 
-        var result = await new DeleteSessionHandler(_sessions).Handle(new DeleteSession(Owner, session.Id), Ct);
+        var result = await new DeleteSessionHandler(_sessions, NoWebhooks(), Clock()).Handle(new DeleteSession(Owner, session.Id), Ct);
 
         Assert.Equal(Unit.Value, result);
         Received.InOrder(() =>
@@ -38,7 +38,7 @@ public sealed class DeleteSessionHandlerTests
     public async Task A_missing_session_is_not_found_and_nothing_is_removed()
     {
         await Assert.ThrowsAsync<NotFoundException>(async () =>
-            await new DeleteSessionHandler(_sessions).Handle(new DeleteSession(Owner, Guid.CreateVersion7()), Ct));
+            await new DeleteSessionHandler(_sessions, NoWebhooks(), Clock()).Handle(new DeleteSession(Owner, Guid.CreateVersion7()), Ct));
 
         _sessions.DidNotReceive().Remove(Arg.Any<Session>());
         _ = _sessions.DidNotReceive().SaveChangesAsync(Arg.Any<CancellationToken>());
@@ -51,7 +51,7 @@ public sealed class DeleteSessionHandlerTests
         _sessions.FindAsync(session.Id, Owner.UserId, Arg.Any<CancellationToken>()).Returns(session);
 
         await Assert.ThrowsAsync<NotFoundException>(async () =>
-            await new DeleteSessionHandler(_sessions).Handle(new DeleteSession(Stranger, session.Id), Ct));
+            await new DeleteSessionHandler(_sessions, NoWebhooks(), Clock()).Handle(new DeleteSession(Stranger, session.Id), Ct));
 
         _ = _sessions.Received(1).FindAsync(session.Id, Stranger.UserId, Ct);
         _sessions.DidNotReceive().Remove(Arg.Any<Session>());

@@ -98,7 +98,7 @@ public sealed class SessionEventStreamTests
     public async Task A_stream_wakes_by_itself_at_the_session_s_expiry_and_ends()
     {
         var settings = EventStreamSettings.Default with { MaxDuration = TimeSpan.FromDays(60) };
-        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, settings, new Slot());
+        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, settings, _limiter, new Slot());
         var reading = Task.Run(() => ReadAllAsync(stream), Token);
         await WaitUntilAsync(() => _feed.Reads == 1, "the first read");
 
@@ -143,7 +143,7 @@ public sealed class SessionEventStreamTests
     public async Task After_its_maximum_duration_a_stream_asks_the_client_to_reconnect()
     {
         var settings = EventStreamSettings.Default with { MaxDuration = TimeSpan.FromMinutes(2) };
-        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, settings, new Slot());
+        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, settings, _limiter, new Slot());
         var reading = Task.Run(() => ReadAllAsync(stream), Token);
 
         await WaitUntilAsync(() => { _clock.Advance(EventStreamSettings.DefaultPollInterval); return reading.IsCompleted; }, "the stream to close");
@@ -157,7 +157,7 @@ public sealed class SessionEventStreamTests
     [Fact]
     public async Task Stopping_the_reader_ends_the_wait_and_disposing_frees_the_slot_and_the_subscription()
     {
-        var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, (await _limiter.TryAcquireAsync("user_1", Token))!);
+        var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, _limiter, (await _limiter.TryAcquireAsync("user_1", Token))!);
         Assert.Equal(1, _limiter.OpenStreams("user_1"));
         using var stop = new CancellationTokenSource();
         var reading = Task.Run(async () =>
@@ -226,8 +226,65 @@ public sealed class SessionEventStreamTests
         Assert.Equal(0, limiter.OpenStreams("a"));
     }
 
+    [Fact]
+    public async Task A_stream_waits_for_room_for_a_page_while_the_process_holds_its_most_pages()
+    {
+        using var limiter = new EventStreamLimiter(EventStreamSettings.Default with { MaxPagesInMemory = 1 });
+        _feed.Append(1);
+        var held = await limiter.EnterPageAsync(Token);
+        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, limiter, (await limiter.TryAcquireAsync(_session.UserId, Token))!);
+        await using var messages = stream.ReadAsync(Token).GetAsyncEnumerator(Token);
+
+        var next = messages.MoveNextAsync().AsTask();
+        await Task.Delay(200, Token);
+        Assert.False(next.IsCompleted);
+        Assert.Equal(0, _feed.Reads);
+
+        held.Dispose();
+        Assert.True(await next.WaitAsync(Patience, Token));
+        Assert.Equal("e1", messages.Current.SessionEvent!.Type);
+        Assert.Equal(1, limiter.PagesInMemory);
+    }
+
+    [Fact]
+    public async Task A_page_is_held_until_its_last_event_is_taken_and_released_when_the_reader_stops()
+    {
+        using var limiter = new EventStreamLimiter(EventStreamSettings.Default);
+        _feed.Append(3);
+        var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, limiter, (await limiter.TryAcquireAsync(_session.UserId, Token))!);
+        var messages = stream.ReadAsync(Token).GetAsyncEnumerator(Token);
+
+        await TakeEventsAsync(messages, 2);
+        Assert.Equal(1, limiter.PagesInMemory);
+        await TakeEventsAsync(messages, 1);
+        Assert.Equal(1, limiter.PagesInMemory);
+
+        // A reader that stops (a client that went away, a write that timed out) gives the page back.
+        await messages.DisposeAsync();
+        stream.Dispose();
+        Assert.Equal(0, limiter.PagesInMemory);
+        Assert.Equal(0, limiter.OpenStreams(_session.UserId));
+    }
+
+    [Fact]
+    public async Task A_page_cut_short_by_size_is_followed_at_once_asking_for_a_few_more_events_and_a_terminal_session_ends_after_the_last()
+    {
+        _feed.Append(10);
+        _feed.CutAt = 2;
+        _feed.Status = SessionStatus.Completed;
+        using var stream = Open();
+
+        var messages = await ReadAllAsync(stream);
+
+        Assert.Equal(Enumerable.Range(1, 10).Select(n => $"e{n}"), messages.Where(m => m.Kind == EventStreamMessageKind.Event).Select(m => m.SessionEvent!.Type));
+        Assert.Equal(EventStreamMessage.End("the session is completed"), messages[^1]);
+        Assert.Equal(EventStreamSettings.BatchSize, _feed.Asked.First());
+        Assert.All(_feed.Asked.Skip(1), asked => Assert.Equal(4, asked));
+        Assert.Equal(Start, _clock.GetUtcNow());
+    }
+
     private SessionEventStream Open() =>
-        new(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, new Slot());
+        new(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, _limiter, new Slot());
 
     private static async Task<List<EventStreamMessage>> ReadAllAsync(SessionEventStream stream)
     {
@@ -323,12 +380,19 @@ public sealed class SessionEventStreamTests
             }
         }
 
-        public Task<SessionEventBatch?> ReadAsync(Guid sessionId, string userId, long afterSequence, int limit, CancellationToken cancellationToken)
+        /// <summary>Cuts every page at this many events, as large events cut a page by size.</summary>
+        public int? CutAt { get; set; }
+
+        /// <summary>How many events each read asked for.</summary>
+        public ConcurrentQueue<int> Asked { get; } = new();
+
+        public Task<SessionEventBatch?> ReadAsync(Guid sessionId, string userId, long afterSequence, int maxEvents, int maxChars, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _reads);
-            return Task.FromResult(Deleted
-                ? null
-                : new SessionEventBatch(Status, session.ExpiresAt, [.. _log.Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence).Take(limit)]));
+            Asked.Enqueue(maxEvents);
+            var after = _log.Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence).ToArray();
+            var page = after.Take(Math.Min(maxEvents, CutAt ?? maxEvents)).ToArray();
+            return Task.FromResult(Deleted ? null : new SessionEventBatch(Status, session.ExpiresAt, page, HasMore: page.Length < after.Length));
         }
 
         // The stream of one session reads nothing else.

@@ -23,7 +23,7 @@ public sealed class UpdateSessionHandlerTests
 
     public UpdateSessionHandlerTests()
     {
-        _handler = new UpdateSessionHandler(_sessions, Clock());
+        _handler = new UpdateSessionHandler(_sessions, NoWebhooks(), Clock());
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class UpdateSessionHandlerTests
     public async Task An_expired_session_is_refused_and_nothing_is_saved()
     {
         var session = Found(SessionIn(SessionStatus.Planning));
-        var handler = new UpdateSessionHandler(_sessions, Clock(Now + TimeToLive));
+        var handler = new UpdateSessionHandler(_sessions, NoWebhooks(), Clock(Now + TimeToLive));
 
         await Assert.ThrowsAsync<SessionExpired>(async () =>
             await handler.Handle(new UpdateSession(Owner, session.Id, Plan: Json("{}")), Ct));

@@ -211,10 +211,12 @@ public sealed partial class ApiKeyTests
     }
 
     [Fact]
-    public void The_scope_names_are_the_two_of_the_contract()
+    public void The_scope_names_are_the_four_of_the_contract()
     {
-        Assert.Equal(["sessions:read", "sessions:write"], ApiKeyScopes.All);
+        Assert.Equal(["sessions:read", "sessions:write", "webhooks:read", "webhooks:write"], ApiKeyScopes.All);
         Assert.True(ApiKeyScopes.IsKnown("sessions:write"));
+        Assert.True(ApiKeyScopes.IsKnown("webhooks:read"));
+        Assert.False(ApiKeyScopes.IsKnown("webhooks:*"));
         Assert.False(ApiKeyScopes.IsKnown("sessions:*"));
     }
 

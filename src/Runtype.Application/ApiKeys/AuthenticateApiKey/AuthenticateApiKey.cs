@@ -6,11 +6,12 @@ namespace Runtype.Application.ApiKeys.AuthenticateApiKey;
 
 /// <summary>
 /// Resolves a presented key: one indexed lookup by its id part, a constant-time hash comparison, and a
-/// lastUsedAt update at most once a minute. Null for anything unknown, malformed or revoked.
+/// lastUsedAt update at most once a minute, stored in the background (<see cref="IApiKeyUseRecorder"/>). Null for anything
+/// unknown, malformed or revoked.
 /// </summary>
 public sealed record AuthenticateApiKey(string PresentedKey) : IQuery<ApiKeyIdentity?>;
 
-public sealed class AuthenticateApiKeyHandler(IApiKeyRepository keys, TimeProvider clock) : IQueryHandler<AuthenticateApiKey, ApiKeyIdentity?>
+public sealed class AuthenticateApiKeyHandler(IApiKeyRepository keys, IApiKeyUseRecorder uses, TimeProvider clock) : IQueryHandler<AuthenticateApiKey, ApiKeyIdentity?>
 {
     public async ValueTask<ApiKeyIdentity?> Handle(AuthenticateApiKey query, CancellationToken cancellationToken)
     {
@@ -29,7 +30,7 @@ public sealed class AuthenticateApiKeyHandler(IApiKeyRepository keys, TimeProvid
         var now = clock.GetUtcNow();
         if (key.ShouldRecordUse(now))
         {
-            await keys.RecordUseAsync(key.Id, UtcTimestamp.From(now), cancellationToken);
+            uses.Record(key.Id, UtcTimestamp.From(now));
         }
 
         return key.ToIdentity();

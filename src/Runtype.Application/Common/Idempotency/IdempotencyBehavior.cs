@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Mediator;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Domain.Common;
 
 namespace Runtype.Application.Common.Idempotency;
@@ -13,11 +14,14 @@ namespace Runtype.Application.Common.Idempotency;
 /// Only successful answers are stored, so a request that failed may be retried with the same key.
 /// </summary>
 public sealed class IdempotencyBehavior<TMessage, TResponse>(
-    IIdempotencyStore store, IdempotencySettings settings, IdempotencyOutcome outcome, TimeProvider clock)
+    IIdempotencyStore store, IdempotencySettings settings, IdempotencyOutcome outcome, PendingMeasurements measurements, TimeProvider clock)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage, IIdempotentCommand
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The command's name as a metric tag: <c>CreateSession</c> → <c>create_session</c>.</summary>
+    private static readonly string Operation = JsonNamingPolicy.SnakeCaseLower.ConvertName(typeof(TMessage).Name);
 
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
@@ -38,6 +42,7 @@ public sealed class IdempotencyBehavior<TMessage, TResponse>(
             }
 
             outcome.Replayed = true;
+            measurements.OnCommit(m => m.IdempotentReplay(Operation));
             return JsonSerializer.Deserialize<TResponse>(existing.Response, Json)!;
         }
 

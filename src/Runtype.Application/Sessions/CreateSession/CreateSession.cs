@@ -2,6 +2,7 @@ using System.Text.Json;
 using Mediator;
 using Runtype.Application.Common;
 using Runtype.Application.Common.Idempotency;
+using Runtype.Application.Webhooks;
 using Runtype.Domain.Sessions;
 
 namespace Runtype.Application.Sessions.CreateSession;
@@ -10,7 +11,7 @@ namespace Runtype.Application.Sessions.CreateSession;
 public sealed record CreateSession(Caller Caller, string? CatalogVersion, string? SchemaVersion, JsonElement? Prd, string? IdempotencyKey = null)
     : ICommand<Versioned<SessionDto>>, IIdempotentCommand;
 
-public sealed class CreateSessionHandler(ISessionRepository sessions, SessionSettings settings, TimeProvider clock)
+public sealed class CreateSessionHandler(ISessionRepository sessions, SessionWebhooks webhooks, SessionSettings settings, TimeProvider clock)
     : ICommandHandler<CreateSession, Versioned<SessionDto>>
 {
     public async ValueTask<Versioned<SessionDto>> Handle(CreateSession command, CancellationToken cancellationToken)
@@ -25,6 +26,7 @@ public sealed class CreateSessionHandler(ISessionRepository sessions, SessionSet
             now,
             settings.TimeToLive);
         sessions.Add(session);
+        await webhooks.CreatedAsync(session, now, cancellationToken);
         await sessions.SaveChangesAsync(cancellationToken);
         return new Versioned<SessionDto>(session.ToDto(now), session.Version);
     }

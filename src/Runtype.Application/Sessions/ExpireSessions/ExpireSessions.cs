@@ -1,4 +1,5 @@
 using Mediator;
+using Runtype.Application.Webhooks;
 
 namespace Runtype.Application.Sessions.ExpireSessions;
 
@@ -8,7 +9,7 @@ namespace Runtype.Application.Sessions.ExpireSessions;
 /// </summary>
 public sealed record ExpireSessions(int BatchSize) : ICommand<int>;
 
-public sealed class ExpireSessionsHandler(ISessionRepository sessions, TimeProvider clock) : ICommandHandler<ExpireSessions, int>
+public sealed class ExpireSessionsHandler(ISessionRepository sessions, SessionWebhooks webhooks, TimeProvider clock) : ICommandHandler<ExpireSessions, int>
 {
     public async ValueTask<int> Handle(ExpireSessions command, CancellationToken cancellationToken)
     {
@@ -18,6 +19,7 @@ public sealed class ExpireSessionsHandler(ISessionRepository sessions, TimeProvi
         {
             if (session.Expire(now))
             {
+                await webhooks.ChangedAsync(session, now, cancellationToken);
                 expired++;
             }
         }

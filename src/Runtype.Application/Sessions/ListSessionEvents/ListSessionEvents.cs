@@ -2,6 +2,7 @@ using FluentValidation;
 using FluentValidation.Results;
 using Mediator;
 using Runtype.Application.Common;
+using Runtype.Domain.Common;
 
 namespace Runtype.Application.Sessions.ListSessionEvents;
 
@@ -28,7 +29,7 @@ public sealed class ListSessionEventsHandler(ISessionQueries queries) : IQueryHa
         var events = await queries.GetEventsAfterAsync(session.Id, afterSequence, query.Limit + 1, cancellationToken);
         var page = events.Count > query.Limit ? events.Take(query.Limit).ToArray() : events;
         var next = events.Count > query.Limit ? page[^1].Id : (Guid?)null;
-        return new SessionEventPage([.. page.Select(e => e.ToDto())], new EventPagination(query.Limit, query.After is null ? null : Guid.Parse(query.After), next));
+        return new SessionEventPage([.. page.Select(e => e.ToDto())], new EventPagination(query.Limit, Uuid.TryParse(query.After, out var after) ? after : null, next));
     }
 }
 
@@ -48,10 +49,11 @@ internal static class EventCursor
             return 0;
         }
 
-        var found = Guid.TryParse(eventId, out var id) ? await queries.GetEventAsync(sessionId, id, userId, cancellationToken) : null;
+        var found = Uuid.TryParse(eventId, out var id) ? await queries.GetEventAsync(sessionId, id, userId, cancellationToken) : null;
         return found?.Sequence ?? throw new ValidationException(
             [new ValidationFailure(field, $"{field} must be the id of an event of this session; '{eventId}' is not.")]);
     }
 
-    public static bool IsEventId(string? value) => value is null || Guid.TryParse(value, out _);
+    /// <summary>Absent, or a UUID in the only form that names anything (<see cref="Uuid"/>).</summary>
+    public static bool IsEventId(string? value) => value is null || Uuid.IsValid(value);
 }

@@ -1,5 +1,6 @@
 using Mediator;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions.StreamSessionEvents;
 
 namespace Runtype.Application.Sessions.StreamSessionChanges;
@@ -16,6 +17,7 @@ public sealed class OpenSessionChangeStreamHandler(
     SessionChangeSignal signal,
     EventStreamLimiter limiter,
     EventStreamSettings settings,
+    RuntypeMetrics metrics,
     TimeProvider clock)
     : IQueryHandler<OpenSessionChangeStream, SessionChangeStream>
 {
@@ -26,7 +28,7 @@ public sealed class OpenSessionChangeStreamHandler(
             : throw new InvalidOperationException("The validator lets only positions through.");
         var slot = await limiter.TryAcquireAsync(query.Caller.UserId, cancellationToken)
             ?? throw new TooManyStreamsException(settings.MaxPerUser, EventStreamSettings.RetryAfter);
-        var stream = new SessionChangeStream(query.Caller.UserId, resumeAfter, feed, signal, clock, settings, slot);
+        var stream = new SessionChangeStream(query.Caller.UserId, resumeAfter, feed, signal, clock, settings, limiter, metrics.StreamOpened(slot));
         try
         {
             await stream.OpenAsync(cancellationToken);

@@ -23,6 +23,7 @@ public sealed class SessionChangeStream : IDisposable
     private readonly SessionChangeSignal _signal;
     private readonly TimeProvider _clock;
     private readonly EventStreamSettings _settings;
+    private readonly EventStreamLimiter _limiter;
     private readonly IDisposable _slot;
     private readonly Dictionary<Guid, Sent> _sent = [];
     private SessionChangeSignal.Subscription? _subscription;
@@ -31,7 +32,8 @@ public sealed class SessionChangeStream : IDisposable
     private ChangePosition _start;
 
     public SessionChangeStream(
-        string userId, ChangePosition? resumeAfter, ISessionEventFeed feed, SessionChangeSignal signal, TimeProvider clock, EventStreamSettings settings, IDisposable slot)
+        string userId, ChangePosition? resumeAfter, ISessionEventFeed feed, SessionChangeSignal signal, TimeProvider clock, EventStreamSettings settings,
+        EventStreamLimiter limiter, IDisposable slot)
     {
         _userId = userId;
         _resumeAfter = resumeAfter;
@@ -39,6 +41,7 @@ public sealed class SessionChangeStream : IDisposable
         _signal = signal;
         _clock = clock;
         _settings = settings;
+        _limiter = limiter;
         _slot = slot;
     }
 
@@ -135,19 +138,26 @@ public sealed class SessionChangeStream : IDisposable
                     }
 
                     // Its events up to the snapshot, a page at a time, then the snapshot.
-                    while (from < session.LastEventSequence)
+                    // Each page (bounded by count and size) is held in room the limiter gives, as in one session's stream.
+                    var more = true;
+                    while (more && from < session.LastEventSequence)
                     {
-                        var batch = await _feed.ReadAsync(session.Id, _userId, from, EventStreamSettings.BatchSize, cancellationToken);
-                        var page = batch?.Events.Where(e => e.Sequence <= session.LastEventSequence).ToList() ?? [];
-                        foreach (var appended in page)
+                        using (await _limiter.EnterPageAsync(cancellationToken))
                         {
-                            from = appended.Sequence;
-                            yield return EventStreamMessage.EventOf(appended.ToDto());
-                        }
+                            var batch = await _feed.ReadAsync(
+                                session.Id, _userId, from, EventStreamSettings.BatchSize, EventStreamSettings.PageChars, cancellationToken);
+                            more = batch?.HasMore == true;
+                            foreach (var appended in batch?.Events ?? [])
+                            {
+                                if (appended.Sequence > session.LastEventSequence)
+                                {
+                                    more = false;
+                                    break;
+                                }
 
-                        if (page.Count < EventStreamSettings.BatchSize)
-                        {
-                            break;
+                                from = appended.Sequence;
+                                yield return EventStreamMessage.EventOf(appended.ToDto());
+                            }
                         }
                     }
 

@@ -11,17 +11,28 @@ namespace Runtype.Application.Sessions.StreamSessionEvents;
 /// How long one connection may last; then the server closes it and the client reconnects with Last-Event-ID. So a
 /// revoked credential stops streaming within this time, and long-lived connections spread over the replicas again.
 /// </param>
-public sealed record EventStreamSettings(int MaxPerUser, TimeSpan PollInterval, TimeSpan HeartbeatInterval, TimeSpan MaxDuration)
+/// <param name="WriteTimeout">
+/// The longest one write to a client may go without progress (the client not reading); then the stream ends, its
+/// connection is closed and its slot and page freed.
+/// </param>
+/// <param name="MaxPagesInMemory">
+/// Pages of events (each at most <see cref="PageChars"/> characters of event text, or one event) that the streams of
+/// this process hold in memory at once, all streams together; a stream waits for room before it reads one.
+/// </param>
+public sealed record EventStreamSettings(
+    int MaxPerUser, TimeSpan PollInterval, TimeSpan HeartbeatInterval, TimeSpan MaxDuration, TimeSpan WriteTimeout, int MaxPagesInMemory)
 {
     public const int DefaultMaxPerUser = 5;
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DefaultHeartbeatInterval = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan DefaultMaxDuration = TimeSpan.FromMinutes(30);
+    public static readonly TimeSpan DefaultWriteTimeout = TimeSpan.FromSeconds(30);
+    public const int DefaultMaxPagesInMemory = 16;
 
     /// <summary>What a 429 tells a client to wait before it tries to open another stream.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 
-    /// <summary>Events read from the database per query; a longer backlog is read in several queries, back to back.</summary>
+    /// <summary>Events read from the database per page at most; a longer backlog is read page after page, back to back.</summary>
     public const int BatchSize = 100;
 
     /// <summary>
@@ -31,7 +42,14 @@ public sealed record EventStreamSettings(int MaxPerUser, TimeSpan PollInterval, 
     /// </summary>
     public static readonly TimeSpan ChangeLookback = TimeSpan.FromSeconds(5);
 
-    public static EventStreamSettings Default { get; } = new(DefaultMaxPerUser, DefaultPollInterval, DefaultHeartbeatInterval, DefaultMaxDuration);
+    /// <summary>
+    /// Characters of event text (payload, message, type and stage) one page holds at most, unless its first event alone
+    /// is larger (an event can hold about 1 MiB): a page stops before the event that would take it over.
+    /// </summary>
+    public const int PageChars = 1024 * 1024;
+
+    public static EventStreamSettings Default { get; } = new(
+        DefaultMaxPerUser, DefaultPollInterval, DefaultHeartbeatInterval, DefaultMaxDuration, DefaultWriteTimeout, DefaultMaxPagesInMemory);
 
     /// <summary>Refuses settings the stream cannot run with, naming the setting.</summary>
     public EventStreamSettings Validate()
@@ -54,6 +72,16 @@ public sealed record EventStreamSettings(int MaxPerUser, TimeSpan PollInterval, 
         if (MaxDuration <= TimeSpan.Zero)
         {
             throw new InvalidOperationException($"Streams:MaxDuration must be positive, not {MaxDuration}.");
+        }
+
+        if (WriteTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Streams:WriteTimeout must be positive, not {WriteTimeout}.");
+        }
+
+        if (MaxPagesInMemory < 1)
+        {
+            throw new InvalidOperationException($"Streams:MaxPagesInMemory must be 1 or more, not {MaxPagesInMemory}.");
         }
 
         return this;

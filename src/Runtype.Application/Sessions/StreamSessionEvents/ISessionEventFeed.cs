@@ -9,10 +9,12 @@ namespace Runtype.Application.Sessions.StreamSessionEvents;
 public interface ISessionEventFeed
 {
     /// <summary>
-    /// The session's status and expiry, read first, then at most <paramref name="limit"/> of its events after
-    /// <paramref name="afterSequence"/>, oldest first. Null when the session no longer exists (deleted).
+    /// The session's status and expiry, read first, then a page of its events after <paramref name="afterSequence"/>,
+    /// oldest first: at most <paramref name="maxEvents"/>, and at most <paramref name="maxChars"/> characters of event
+    /// text (payload, message, type, stage) unless the first event alone has more. Null when the session no longer
+    /// exists (deleted).
     /// </summary>
-    Task<SessionEventBatch?> ReadAsync(Guid sessionId, string userId, long afterSequence, int limit, CancellationToken cancellationToken);
+    Task<SessionEventBatch?> ReadAsync(Guid sessionId, string userId, long afterSequence, int maxEvents, int maxChars, CancellationToken cancellationToken);
 
     /// <summary>The user's session as it stands (no events); null when it no longer exists.</summary>
     Task<Session?> GetSessionAsync(Guid sessionId, string userId, CancellationToken cancellationToken);
@@ -32,9 +34,13 @@ public interface ISessionEventFeed
 
 /// <summary>
 /// One poll's result. <see cref="Status"/> and <see cref="ExpiresAt"/> were read before <see cref="Events"/>: when the
-/// session was already terminal then, no event can follow those read after it.
+/// session was already terminal then, and <see cref="HasMore"/> is false, no event can follow those read after it.
 /// </summary>
-public sealed record SessionEventBatch(SessionStatus Status, DateTime ExpiresAt, IReadOnlyList<SessionEvent> Events);
+/// <param name="Status">The session's stored status.</param>
+/// <param name="ExpiresAt">When the session expires.</param>
+/// <param name="Events">The page, oldest first.</param>
+/// <param name="HasMore">The page was cut short (by count or by size): more events follow it already.</param>
+public sealed record SessionEventBatch(SessionStatus Status, DateTime ExpiresAt, IReadOnlyList<SessionEvent> Events, bool HasMore);
 
 /// <summary>
 /// A session that changed: its id, when (its <c>updatedAt</c>, or when it was deleted), its version and the sequence of

@@ -1,5 +1,6 @@
 using Mediator;
 using Runtype.Application.Common;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions.ListSessionEvents;
 using Runtype.Domain.Sessions;
 
@@ -22,6 +23,7 @@ public sealed class OpenSessionEventStreamHandler(
     SessionChangeSignal signal,
     EventStreamLimiter limiter,
     EventStreamSettings settings,
+    RuntypeMetrics metrics,
     TimeProvider clock)
     : IQueryHandler<OpenSessionEventStream, SessionEventStream?>
 {
@@ -37,6 +39,6 @@ public sealed class OpenSessionEventStreamHandler(
         }
 
         var slot = await limiter.TryAcquireAsync(query.Caller.UserId, cancellationToken) ?? throw new TooManyStreamsException(settings.MaxPerUser, EventStreamSettings.RetryAfter);
-        return new SessionEventStream(session.Id, session.UserId, afterSequence, feed, signal, clock, settings, slot);
+        return new SessionEventStream(session.Id, session.UserId, afterSequence, feed, signal, clock, settings, limiter, metrics.StreamOpened(slot));
     }
 }

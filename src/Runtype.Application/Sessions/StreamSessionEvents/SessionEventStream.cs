@@ -11,7 +11,8 @@ namespace Runtype.Application.Sessions.StreamSessionEvents;
 /// replicas' backplane); an idle stream reads nothing and holds no database connection. It wakes by itself only at
 /// the session's expiry. When nothing was sent for <see cref="EventStreamSettings.HeartbeatInterval"/> it yields a
 /// heartbeat; after <see cref="EventStreamSettings.MaxDuration"/> it asks the client to reconnect (which
-/// authenticates it again). Disposing it frees the user's stream slot.
+/// authenticates it again). It reads the log a page at a time, bounded by count and by size, each page in room the
+/// <see cref="EventStreamLimiter"/> gives. Disposing it frees the user's stream slot.
 /// </summary>
 public sealed class SessionEventStream : IDisposable
 {
@@ -21,6 +22,7 @@ public sealed class SessionEventStream : IDisposable
     private readonly SessionChangeSignal _signal;
     private readonly TimeProvider _clock;
     private readonly EventStreamSettings _settings;
+    private readonly EventStreamLimiter _limiter;
     private readonly IDisposable _slot;
 
     public SessionEventStream(
@@ -31,6 +33,7 @@ public sealed class SessionEventStream : IDisposable
         SessionChangeSignal signal,
         TimeProvider clock,
         EventStreamSettings settings,
+        EventStreamLimiter limiter,
         IDisposable slot)
     {
         SessionId = sessionId;
@@ -40,6 +43,7 @@ public sealed class SessionEventStream : IDisposable
         _signal = signal;
         _clock = clock;
         _settings = settings;
+        _limiter = limiter;
         _slot = slot;
     }
 
@@ -52,22 +56,30 @@ public sealed class SessionEventStream : IDisposable
         var after = _afterSequence;
         var lastSent = _clock.GetUtcNow();
         var closeAt = lastSent + _settings.MaxDuration;
+        var pageEvents = EventStreamSettings.BatchSize;
         while (true)
         {
             // Taken before the read: a change committed while the read runs still wakes the wait below.
             var changed = subscription.NextChange;
             var readAt = _clock.GetUtcNow();
-            var batch = await _feed.ReadAsync(SessionId, _userId, after, EventStreamSettings.BatchSize, cancellationToken);
-            if (batch is null)
-            {
-                yield return EventStreamMessage.End("the session was deleted");
-                yield break;
-            }
+            SessionEventBatch? batch;
 
-            foreach (var appended in batch.Events)
+            // Room for the page first (all streams of the process share it), held until its last event is sent: a
+            // client that does not read holds at most this page, until the write to it times out.
+            using (await _limiter.EnterPageAsync(cancellationToken))
             {
-                after = appended.Sequence;
-                yield return EventStreamMessage.Event(appended.ToDto());
+                batch = await _feed.ReadAsync(SessionId, _userId, after, pageEvents, EventStreamSettings.PageChars, cancellationToken);
+                if (batch is null)
+                {
+                    yield return EventStreamMessage.End("the session was deleted");
+                    yield break;
+                }
+
+                foreach (var appended in batch.Events)
+                {
+                    after = appended.Sequence;
+                    yield return EventStreamMessage.Event(appended.ToDto());
+                }
             }
 
             if (batch.Events.Count > 0)
@@ -75,10 +87,15 @@ public sealed class SessionEventStream : IDisposable
                 lastSent = _clock.GetUtcNow();
             }
 
-            if (batch.Events.Count >= EventStreamSettings.BatchSize)
+            if (batch.HasMore)
             {
+                // A page cut short by size had large events: ask for a few more than it held next time, not a whole
+                // batch, so that the feed does not size up a hundred large events to send one.
+                pageEvents = batch.Events.Count < pageEvents ? Math.Min(EventStreamSettings.BatchSize, batch.Events.Count * 2) : EventStreamSettings.BatchSize;
                 continue;
             }
+
+            pageEvents = EventStreamSettings.BatchSize;
 
             // The status was read before the events: if the session was already over then, nothing can follow them.
             var status = Session.HasExpired(batch.Status, batch.ExpiresAt, readAt) ? SessionStatus.Expired : batch.Status;

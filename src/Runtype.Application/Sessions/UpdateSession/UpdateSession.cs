@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mediator;
 using Runtype.Application.Common;
+using Runtype.Application.Webhooks;
 using Runtype.Domain.Common;
 using Runtype.Domain.Sessions;
 
@@ -26,16 +27,13 @@ public sealed record UpdateSession(
         Status.HasValue || Prd.HasValue || Plan.HasValue || ProductObject.HasValue || ProductObjectHash.HasValue || AssemblyState.HasValue;
 }
 
-public sealed class UpdateSessionHandler(ISessionRepository sessions, TimeProvider clock) : ICommandHandler<UpdateSession, Versioned<SessionDto>>
+public sealed class UpdateSessionHandler(ISessionRepository sessions, SessionWebhooks webhooks, TimeProvider clock) : ICommandHandler<UpdateSession, Versioned<SessionDto>>
 {
     public async ValueTask<Versioned<SessionDto>> Handle(UpdateSession command, CancellationToken cancellationToken)
     {
         var session = await sessions.FindAsync(command.Id, command.Caller.UserId, cancellationToken)
             ?? throw new NotFoundException("session", command.Id);
-        if (command.IfMatch is not null && !command.IfMatch.Contains(session.Version))
-        {
-            throw new PreconditionFailedException(session.Version);
-        }
+        PreconditionFailedException.ThrowUnlessMatched(command.IfMatch, session.Version);
 
         var now = clock.GetUtcNow();
         session.Update(
@@ -47,6 +45,7 @@ public sealed class UpdateSessionHandler(ISessionRepository sessions, TimeProvid
                 ProductObjectHash: command.ProductObjectHash,
                 AssemblyState: Text(command.AssemblyState)),
             now);
+        await webhooks.ChangedAsync(session, now, cancellationToken);
         await sessions.SaveChangesAsync(cancellationToken);
         return new Versioned<SessionDto>(session.ToDto(now), session.Version);
     }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Sessions;
@@ -19,6 +20,7 @@ internal static class PostgreSqlPersistence
         services.AddSingleton<DatabaseFailures, PostgreSqlDatabaseFailures>();
         services.Replace(ServiceDescriptor.Scoped<ISessionRepository, PostgreSqlSessionRepository>());
         services.AddSingleton<ISessionChangeListener, PostgreSqlSessionChangeListener>();
+        services.AddSingleton<IDeliveryClaims, PostgreSqlDeliveryClaims>();
         return services;
     }
 
@@ -31,21 +33,23 @@ internal static class PostgreSqlPersistence
 /// for the first to commit, then reads its result (instead of racing it to the same event sequence and retrying).
 /// EF Core writes the query; <see cref="RowLocks"/> adds the locking clause to it.
 /// </summary>
-internal sealed class PostgreSqlSessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock) : SessionRepository(db, changed, clock)
+internal sealed class PostgreSqlSessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock, PendingMeasurements measurements)
+    : SessionRepository(db, changed, clock, measurements)
 {
     public override Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         Db.Sessions.TagWith(RowLocks.ForUpdate).FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
 }
 
 /// <summary>
-/// Adds <c>FOR UPDATE</c> to the queries tagged <see cref="ForUpdate"/> (EF Core writes a tag as a leading comment).
-/// EF Core has no locking clause of its own; this is the one place one is written.
+/// Adds <c>FOR UPDATE</c> to the queries tagged <see cref="ForUpdate"/>, and <c>FOR UPDATE SKIP LOCKED</c> to those tagged
+/// <see cref="ForUpdateSkipLocked"/> (EF Core writes a tag as a leading comment). EF Core has no locking clause of its
+/// own; this is the one place one is written.
 /// </summary>
 internal sealed class RowLocks : DbCommandInterceptor
 {
     public const string ForUpdate = "FOR UPDATE";
 
-    private const string Marker = "-- " + ForUpdate + "\n";
+    public const string ForUpdateSkipLocked = "FOR UPDATE SKIP LOCKED";
 
     public static RowLocks Interceptor { get; } = new();
 
@@ -64,9 +68,13 @@ internal sealed class RowLocks : DbCommandInterceptor
 
     private static void Lock(DbCommand command)
     {
-        if (command.CommandText.StartsWith(Marker, StringComparison.Ordinal))
+        foreach (var clause in (ReadOnlySpan<string>)[ForUpdate, ForUpdateSkipLocked])
         {
-            command.CommandText += "\nFOR UPDATE";
+            if (command.CommandText.StartsWith($"-- {clause}\n", StringComparison.Ordinal))
+            {
+                command.CommandText += "\n" + clause;
+                return;
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Data.SqlClient;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Sessions;
@@ -16,6 +17,7 @@ internal static class SqlServerPersistence
         services.AddDbContextPool<RuntypeDbContext, SqlServerRuntypeDbContext>(context => Configure(context, options.ConnectionString));
         services.AddSingleton<DatabaseFailures, SqlServerDatabaseFailures>();
         services.Replace(ServiceDescriptor.Scoped<ISessionRepository, SqlServerSessionRepository>());
+        services.AddSingleton<IDeliveryClaims, SqlServerDeliveryClaims>();
         return services;
     }
 
@@ -30,7 +32,8 @@ internal static class SqlServerPersistence
 /// id) and the lookup seeks the primary key: an <c>nvarchar</c> id would be converted row by row, scanning, and
 /// locking, the whole table.
 /// </summary>
-internal sealed class SqlServerSessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock) : SessionRepository(db, changed, clock)
+internal sealed class SqlServerSessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock, PendingMeasurements measurements)
+    : SessionRepository(db, changed, clock, measurements)
 {
     public override Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         Db.Sessions.FromSql($"SELECT * FROM [sessions] WITH (UPDLOCK, ROWLOCK)")

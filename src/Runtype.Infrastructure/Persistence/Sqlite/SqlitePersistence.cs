@@ -24,6 +24,7 @@ internal static class SqlitePersistence
         services.Replace(ServiceDescriptor.Scoped<ICallConnection, SqliteCallConnection>());
         services.Replace(ServiceDescriptor.Scoped<ISessionQueries, SqliteSessionQueries>());
         services.Replace(ServiceDescriptor.Scoped<DatabaseMigrator, SqliteDatabaseMigrator>());
+        services.AddSingleton<IDeliveryClaims, SqliteDeliveryClaims>();
         return services;
     }
 

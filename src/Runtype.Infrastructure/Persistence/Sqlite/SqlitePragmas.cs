@@ -38,7 +38,14 @@ internal sealed class SqlitePragmas(string? filePath) : DbConnectionInterceptor
     }
 
     /// <summary>The pragmas, here and on a connection this class does not see opened (<see cref="SqliteConnectionLeases"/>).</summary>
-    public static async Task ApplyAsync(DbConnection connection, CancellationToken cancellationToken)
+    public static void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    private static async Task ApplyAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
@@ -53,9 +60,7 @@ internal sealed class SqlitePragmas(string? filePath) : DbConnectionInterceptor
     {
         if (NeedsPragmas(connection, out var handle))
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = Pragmas;
-            command.ExecuteNonQuery();
+            Apply(connection);
             Configured.AddOrUpdate(handle, handle);
         }
     }

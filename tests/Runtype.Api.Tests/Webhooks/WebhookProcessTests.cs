@@ -1,0 +1,141 @@
+using Runtype.Api.Cli;
+using Runtype.Api.Tests.Infrastructure;
+
+namespace Runtype.Api.Tests.Webhooks;
+
+/// <summary>
+/// The outbox and the dispatcher across real processes (<c>dotnet Runtype.Api.dll</c> on one database): a server
+/// killed with SIGKILL while deliveries are due loses none of them, and two servers share the work without ever
+/// attempting one delivery in both at once.
+/// </summary>
+public abstract class WebhookProcessTests : IAsyncLifetime
+{
+    private readonly ProcessDatabase _database;
+
+    protected WebhookProcessTests(ProcessDatabase database)
+    {
+        database.Require();
+        _database = database;
+    }
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private string[] Settings(int maxConcurrency = 8) =>
+    [
+        .. _database.Settings, "--Database:MigrateOnStartup", "false", "--RateLimiting:PermitsPerMinute", "0", "--Serilog:MinimumLevel:Default", "Warning",
+        "--Webhooks:AllowInsecureUrls", "true", "--Webhooks:AllowPrivateNetworks", "true", "--Webhooks:Timeout", "00:00:05",
+        "--Webhooks:MaxConcurrency", $"{maxConcurrency}",
+        .. Enumerable.Range(0, 20).SelectMany(i => new[] { $"--Webhooks:RetrySchedule:{i}", i == 0 ? "00:00:00" : "00:00:00.500" }),
+    ];
+
+    public async ValueTask InitializeAsync()
+    {
+        var migrated = await ApiProcess.RunAsync(CancellationToken.None, ["migrate", .. Settings()]);
+        Assert.True(migrated.Code == CommandLine.Ok, migrated.Error);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _database.Dispose();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_server_killed_with_SIGKILL_while_deliveries_are_due_delivers_every_one_after_its_restart()
+    {
+        const int Sessions = 12;
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var up = false;
+        receiver.Answer("/crash", (_, _) => new ReceiverAnswer(up ? 200 : 503));
+        var key = await CreateKeyAsync("user_webhook_crash");
+
+        var server = await ApiProcess.StartServerAsync(Token, Settings());
+        string endpointId;
+        try
+        {
+            using var client = server.CreateClient(key);
+            endpointId = (await client.CreateEndpointAsync(receiver.Url("/crash"), "session.created")).Id();
+            for (var i = 0; i < Sessions; i++)
+            {
+                await client.CreateSessionAsync();
+            }
+
+            // Every message has been tried and refused at least once: all of them are due again, none delivered.
+            await receiver.WaitForAsync("/crash", Sessions * 2);
+            Assert.True(receiver.ReceivedAt("/crash").Select(r => r.Id).Distinct().Count() >= Sessions - 4);
+            await server.KillAsync();
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        up = true;
+        var before = receiver.ReceivedAt("/crash").Count;
+        await using var restarted = await ApiProcess.StartServerAsync(Token, Settings());
+        using var after = restarted.CreateClient(key);
+        var delivered = await WaitForSucceededAsync(after, endpointId, Sessions);
+
+        Assert.Equal(Sessions, delivered.Length);
+        var messages = delivered.Select(d => d.GetProperty("messageId").GetString()).ToHashSet();
+        var answered = receiver.ReceivedAt("/crash").Skip(before).Select(r => r.Id).ToHashSet();
+        Assert.True(messages.IsSubsetOf(answered), "every message reached the receiver after the restart");
+    }
+
+    [Fact]
+    public async Task Two_servers_share_the_deliveries_and_never_attempt_one_in_both_at_once()
+    {
+        const int Sessions = 24;
+        const int PerProcess = 2;
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer("/shared", (_, _) => new ReceiverAnswer(200, Delay: TimeSpan.FromMilliseconds(300)));
+        var key = await CreateKeyAsync("user_webhook_shared");
+        Task<ApiServer>[] starting = [ApiProcess.StartServerAsync(Token, Settings(PerProcess)), ApiProcess.StartServerAsync(Token, Settings(PerProcess))];
+        await Task.WhenAll(starting.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default)));
+        await using var a = await starting[0];
+        await using var b = await starting[1];
+        using var clientA = a.CreateClient(key);
+        using var clientB = b.CreateClient(key);
+        var endpointId = (await clientA.CreateEndpointAsync(receiver.Url("/shared"), "session.created")).Id();
+
+        // Created one after the other, alternately through each server (each wakes its own dispatcher): what is tested
+        // is the dispatchers sharing the deliveries, not concurrent writers of one SQLite file.
+        for (var i = 0; i < Sessions; i++)
+        {
+            await (i % 2 == 0 ? clientA : clientB).CreateSessionAsync();
+        }
+        var received = await receiver.WaitForAsync("/shared", Sessions, timeout: TimeSpan.FromSeconds(60));
+        var delivered = await WaitForSucceededAsync(clientB, endpointId, Sessions);
+
+        // Each message arrived once; no message was ever in flight twice; more were in flight than one process allows.
+        Assert.Equal(Sessions, delivered.Length);
+        Assert.Equal(Sessions, received.Count);
+        Assert.Equal(Sessions, received.Select(r => r.Id).Distinct().Count());
+        Assert.Equal(1, receiver.MaxInFlightOfOneMessage);
+        Assert.True(receiver.MaxInFlight > PerProcess, $"at most {receiver.MaxInFlight} attempts were in flight: only one server worked");
+        Assert.All(delivered, d => Assert.Equal(1, d.GetProperty("attempts").GetInt32()));
+    }
+
+    private async Task<string> CreateKeyAsync(string user)
+    {
+        var created = await ApiProcess.RunAsync(Token, ["keys", "create", "--user", user, .. Settings()]);
+        Assert.True(created.Code == CommandLine.Ok, created.Error);
+        return created.LastLine;
+    }
+
+    private static async Task<System.Text.Json.JsonElement[]> WaitForSucceededAsync(HttpClient client, string endpointId, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var succeeded = await client.DeliveriesAsync(endpointId, "succeeded");
+            if (succeeded.Length >= count || DateTime.UtcNow > deadline)
+            {
+                return succeeded;
+            }
+
+            await Task.Delay(100, Token);
+        }
+    }
+}
