@@ -75,11 +75,14 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [NoConnectionPerCall]
     [Produces(ServerSentEvents.MediaType)]
-    [ProducesResponseType<string>(StatusCodes.Status200OK, ServerSentEvents.MediaType)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, ServerSentEvents.MediaType, Description = "The stream: `event: event`, `event: session` and `event: deleted` messages and `:` comments, until the connection's time is up.")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> StreamSessions(
-        [FromHeader(Name = OpenSessionEventStream.LastEventIdField)] string? lastEventId, CancellationToken cancellationToken) =>
+        [FromHeader(Name = OpenSessionEventStream.LastEventIdField)]
+        [Description("The `id:` of the last session or deletion received, to resume after it (sent by EventSource on reconnect). Absent: only what is committed after the stream opens.")]
+        string? lastEventId,
+        CancellationToken cancellationToken) =>
         new EventStreamResult(await sender.Send(new OpenSessionChangeStream(User.ToCaller(), lastEventId), cancellationToken));
 
     /// <summary>Create a generation session, in status intake.</summary>
@@ -224,14 +227,16 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [NoConnectionPerCall]
     [Produces(ServerSentEvents.MediaType)]
-    [ProducesResponseType<string>(StatusCodes.Status200OK, ServerSentEvents.MediaType)]
-    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, ServerSentEvents.MediaType, Description = "The stream: one message per event and `:` comments, until the session ends or the connection's time is up.")]
+    [ProducesResponseType(StatusCodes.Status204NoContent, Description = "Nothing left to send: the session has ended and every event after Last-Event-ID was sent.")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> StreamEvents(
         Guid id,
-        [FromHeader(Name = OpenSessionEventStream.LastEventIdField), RegularExpression(UuidPattern)] string? lastEventId,
+        [FromHeader(Name = OpenSessionEventStream.LastEventIdField), RegularExpression(UuidPattern)]
+        [Description("The id of the last event received, to resume after it (sent by EventSource on reconnect). Absent: every event from the first.")]
+        string? lastEventId,
         CancellationToken cancellationToken)
     {
         var stream = await sender.Send(new OpenSessionEventStream(User.ToCaller(), id, lastEventId), cancellationToken);

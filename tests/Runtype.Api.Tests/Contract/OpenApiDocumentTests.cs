@@ -62,7 +62,7 @@ public sealed class OpenApiDocumentTests(SqliteApiFixture api) : IClassFixture<S
             if (path.StartsWith("/v1/", StringComparison.Ordinal))
             {
                 Assert.True(security.Count == 1 && security[0]!["bearer"] is JsonArray, $"{method} {path}: {security.ToJsonString()}");
-                Assert.Contains("`sessions:", operation["description"]!.GetValue<string>(), StringComparison.Ordinal);
+                Assert.Matches("`(sessions|webhooks):(read|write)`", operation["description"]!.GetValue<string>());
                 Assert.True(responses["401"]?["headers"]?["WWW-Authenticate"]?["required"]?.GetValue<bool>() == true, $"{method} {path}: 401 without WWW-Authenticate");
                 Assert.NotNull(responses["403"]);
                 Assert.True(responses["429"]?["headers"]?["Retry-After"]?["required"]?.GetValue<bool>() == true, $"{method} {path}: 429 without Retry-After");

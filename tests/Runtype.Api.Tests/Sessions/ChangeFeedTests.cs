@@ -75,13 +75,26 @@ public interface ICountedApi
     bool PushesChanges { get; }
 }
 
+/// <summary>
+/// Many streams per user; the webhook dispatcher's own poll (it too runs on the test's clock) out of the counted
+/// intervals, so that what is counted is what the streams cost.
+/// </summary>
+internal static class CountedSettings
+{
+    public static IReadOnlyDictionary<string, string?> Streams { get; } = new Dictionary<string, string?>
+    {
+        ["Streams:MaxPerUser"] = "100",
+        ["Webhooks:PollInterval"] = "01:00:00",
+    };
+}
+
 public sealed class CountedSqliteApiFixture : SqliteApiFixture, ICountedApi
 {
     public CommandCounter Commands { get; } = new();
 
     public bool PushesChanges => false;
 
-    protected override IReadOnlyDictionary<string, string?> FeatureSettings { get; } = new Dictionary<string, string?> { ["Streams:MaxPerUser"] = "100" };
+    protected override IReadOnlyDictionary<string, string?> FeatureSettings { get; } = CountedSettings.Streams;
 
     protected override void ConfigureServices(IServiceCollection services) =>
         services.ConfigureDbContext<SqliteRuntypeDbContext>(options => options.AddInterceptors(Commands));
@@ -93,7 +106,7 @@ public sealed class CountedPostgreSqlApiFixture(PostgreSqlServer server) : Postg
 
     public bool PushesChanges => true;
 
-    protected override IReadOnlyDictionary<string, string?> FeatureSettings { get; } = new Dictionary<string, string?> { ["Streams:MaxPerUser"] = "100" };
+    protected override IReadOnlyDictionary<string, string?> FeatureSettings { get; } = CountedSettings.Streams;
 
     protected override void ConfigureServices(IServiceCollection services) =>
         services.ConfigureDbContext<PostgreSqlRuntypeDbContext>(options => options.AddInterceptors(Commands));
@@ -140,6 +153,13 @@ public abstract class ChangeFeedTests(ApiFixture api)
             // Each stream reads once when it opens; then all are idle.
             var signal = api.Services.GetRequiredService<SessionChangeSignal>();
             await Eventually(() => signal.ListenedSessions == SessionStreams, "every stream to listen");
+            if (((ICountedApi)api).PushesChanges)
+            {
+                // The feed polls once after it starts listening (for what committed before); on the test's clock that
+                // round waits for the clock to move: let it run before counting.
+                api.Clock.Advance(EventStreamSettings.DefaultPollInterval);
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(500), Token);
             Commands.Reset();
 
@@ -180,8 +200,8 @@ public abstract class ChangeFeedTests(ApiFixture api)
             await Task.Delay(TimeSpan.FromMilliseconds(500), Token);
 
             // The session's stream reads its events (2 queries), each all-sessions stream its changes, the event
-            // boundary, the session and the events (a few each): not 40 streams' worth.
-            Assert.True(Commands.OtherCommands <= 2 + (AllSessionStreams * 5), $"{Commands.OtherCommands} commands after one change.");
+            // boundary, the session and the events a page at a time (a few each): not 40 streams' worth.
+            Assert.True(Commands.OtherCommands <= 2 + (AllSessionStreams * 6), $"{Commands.OtherCommands} commands after one change.");
         }
         finally
         {
