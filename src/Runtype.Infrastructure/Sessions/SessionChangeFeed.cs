@@ -39,6 +39,8 @@ internal sealed partial class SessionChangeFeed(
     private readonly Dictionary<Guid, (DateTime At, long Version, bool Deleted)> _seen = [];
     private DateTime? _newest;
     private bool _failing;
+    private int _pollNow;
+    private CancellationTokenSource? _waiting;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,7 +49,7 @@ internal sealed partial class SessionChangeFeed(
         while (!stoppingToken.IsCancellationRequested)
         {
             var epoch = listener?.ListeningEpoch ?? 0;
-            if (epoch == 0 || epoch != polledEpoch)
+            if (epoch == 0 || epoch != polledEpoch || Interlocked.Exchange(ref _pollNow, 0) == 1)
             {
                 if (await TryPollAsync(stoppingToken))
                 {
@@ -65,13 +67,33 @@ internal sealed partial class SessionChangeFeed(
                 }
             }
 
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            lock (_gate)
+            {
+                _waiting = waiting;
+            }
+
             try
             {
-                await Task.Delay(settings.PollInterval, clock, stoppingToken);
+                if (Volatile.Read(ref _pollNow) == 0)
+                {
+                    await Task.Delay(settings.PollInterval, clock, waiting.Token);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (OperationCanceledException)
+            {
+                // PollNow: the next round runs at once.
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _waiting = null;
+                }
             }
         }
 
@@ -107,6 +129,19 @@ internal sealed partial class SessionChangeFeed(
             {
                 _seen.Remove(old);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs the next round now rather than at the end of the interval (the backplane, once Redis is back: what other
+    /// replicas published meanwhile was lost).
+    /// </summary>
+    public void PollNow()
+    {
+        Interlocked.Exchange(ref _pollNow, 1);
+        lock (_gate)
+        {
+            _waiting?.Cancel();
         }
     }
 
