@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
@@ -88,8 +89,14 @@ public static class RateLimits
 internal sealed class SharedTokenBucket(string key, TokenBucketRateLimiterOptions options, ISharedRateCounter shared) : RateLimiter
 {
     private readonly TokenBucketRateLimiter _local = new(options);
+    private long _lastUsed = Stopwatch.GetTimestamp();
+    private int _inFlight;
 
-    public override TimeSpan? IdleDuration => _local.IdleDuration;
+    /// <summary>Idle (and so disposable by the partitioned limiter) only between requests, and as the local bucket is.</summary>
+    public override TimeSpan? IdleDuration =>
+        Volatile.Read(ref _inFlight) > 0 || _local.IdleDuration is null
+            ? null
+            : Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastUsed));
 
     public override RateLimiterStatistics? GetStatistics() => _local.GetStatistics();
 
@@ -98,15 +105,24 @@ internal sealed class SharedTokenBucket(string key, TokenBucketRateLimiterOption
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
-        var counted = permitCount == 0
-            ? null
-            : await shared.TryTakeAsync(key, options.TokenLimit, options.ReplenishmentPeriod, cancellationToken);
-        return counted switch
+        Interlocked.Increment(ref _inFlight);
+        try
         {
-            null => await _local.AcquireAsync(permitCount, cancellationToken),
-            { Allowed: true } => Answer.Granted,
-            { RetryAfter: var wait } => new Answer(false, wait),
-        };
+            var counted = permitCount == 0
+                ? null
+                : await shared.TryTakeAsync(key, options.TokenLimit, options.ReplenishmentPeriod, cancellationToken);
+            return counted switch
+            {
+                null => await _local.AcquireAsync(permitCount, cancellationToken),
+                { Allowed: true } => Answer.Granted,
+                { RetryAfter: var wait } => new Answer(false, wait),
+            };
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _lastUsed, Stopwatch.GetTimestamp());
+            Interlocked.Decrement(ref _inFlight);
+        }
     }
 
     protected override void Dispose(bool disposing)

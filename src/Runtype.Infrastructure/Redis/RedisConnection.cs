@@ -80,6 +80,6 @@ internal sealed class RedisHealthCheck(RedisConnection redis) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
         Task.FromResult(redis.IsDown
-            ? HealthCheckResult.Degraded("Redis cannot be reached: limits are counted per process and other replicas' changes come by polling.")
+            ? HealthCheckResult.Degraded("No Redis now: limits are counted per process and other replicas' changes come by polling.")
             : HealthCheckResult.Healthy());
 }

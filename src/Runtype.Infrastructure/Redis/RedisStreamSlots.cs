@@ -85,7 +85,14 @@ internal sealed class RedisStreamSlots(RedisConnection redis) : BackgroundServic
         }
 
         // Best effort: while Redis cannot be reached the slot's lease runs out instead.
-        redis.Connected?.GetDatabase().SortedSetRemove(KeyPrefix + userId, slotId, CommandFlags.FireAndForget);
+        try
+        {
+            redis.Connected?.GetDatabase().SortedSetRemove(KeyPrefix + userId, slotId, CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            redis.Failed(ex);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -175,12 +175,21 @@ public sealed class RedisReplicasTests(TwoReplicasWithRedis replicas) : IClassFi
             Assert.Equal((await after.ReadJsonAsync()).Id(), (await events.NextEventAsync()).Id);
             Assert.True(clock.Elapsed < Quick, $"Delivered after {clock.Elapsed.TotalMilliseconds:0} ms once Redis was back.");
             Assert.DoesNotContain(" 500 ", _replicas.A.Log + _replicas.B.Log, StringComparison.Ordinal);
+
+            // Said once per outage, each way, by each replica (however many commands failed meanwhile).
+            foreach (var replica in new[] { _replicas.A, _replicas.B })
+            {
+                Assert.Equal(1, Occurrences(replica.Log, "Redis cannot be reached"));
+                Assert.Equal(1, Occurrences(replica.Log, "Redis can be reached again"));
+            }
         }
         finally
         {
             await StartRedisAsync(); // whatever failed, the next tests get their Redis back
         }
     }
+
+    private static int Occurrences(string text, string what) => text.Split(what).Length - 1;
 
     private async Task<string> NewKeyAsync(string user)
     {
