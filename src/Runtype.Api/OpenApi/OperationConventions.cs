@@ -64,7 +64,7 @@ internal static class OperationConventions
         if (secured)
         {
             Error(responses, 401).Header("WWW-Authenticate", "Bearer realm=\"runtype\", with error=\"invalid_token\" when a credential was refused.", required: true);
-            Error(responses, 403).Header("WWW-Authenticate", "Bearer, with error=\"insufficient_scope\".", required: false);
+            Error(responses, 403).Header("WWW-Authenticate", "Bearer realm=\"runtype\", error=\"insufficient_scope\" and the scope the call needs.", required: true);
             Error(responses, 429).Header("Retry-After", "Seconds to wait before retrying.", required: true, pattern: "^[0-9]+$");
             Error(responses, 503).Header("Retry-After", "Seconds to wait before retrying.", required: true, pattern: "^[0-9]+$");
         }

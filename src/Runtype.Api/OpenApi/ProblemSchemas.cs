@@ -62,7 +62,7 @@ internal static class ProblemSchemas
             ["currentETag"] = Text("precondition_failed: the session's current ETag."),
             ["limit"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Description = "too_many_streams: how many streams a user may hold open at once." },
         };
-        var required = new HashSet<string>(["type", "title", "status", "detail", "instance", "traceId"], StringComparer.Ordinal);
+        var required = new HashSet<string>(["type", "title", "status", "detail", "instance", "traceId", "code"], StringComparer.Ordinal);
         if (withErrors)
         {
             properties["errors"] = new OpenApiSchema

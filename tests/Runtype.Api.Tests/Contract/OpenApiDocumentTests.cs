@@ -247,7 +247,7 @@ public sealed class OpenApiDocumentTests(SqliteApiFixture api) : IClassFixture<S
         }
 
         Assert.Null(problem["additionalProperties"]); // open to clients (RFC 9457), closed in ApiContract's check
-        Assert.Equal(["type", "title", "status", "detail", "instance", "traceId"], problem["required"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(["type", "title", "status", "detail", "instance", "traceId", "code"], problem["required"]!.AsArray().Select(v => v!.GetValue<string>()));
     }
 
     private async Task<string> ServedTextAsync()

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -199,7 +201,22 @@ public sealed partial class ApiContract
         }
 
         await response.Content.LoadIntoBufferAsync(cancellationToken);
-        return await response.Content.ReadAsStringAsync(cancellationToken);
+        var encoding = response.Content.Headers.ContentEncoding.LastOrDefault();
+        if (encoding is null)
+        {
+            return await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+
+        // A compressed answer (the client asked for it) is checked as the representation it encodes.
+        await using var compressed = new MemoryStream(await response.Content.ReadAsByteArrayAsync(cancellationToken));
+        await using Stream decoded = encoding switch
+        {
+            "gzip" => new GZipStream(compressed, CompressionMode.Decompress),
+            "br" => new BrotliStream(compressed, CompressionMode.Decompress),
+            _ => throw new ContractViolationException($"an answer in a content coding the service does not use: {encoding}"),
+        };
+        using var reader = new StreamReader(decoded, Encoding.UTF8);
+        return await reader.ReadToEndAsync(cancellationToken);
     }
 
     private static string Shorten(string text) => text.Length > 2000 ? text[..2000] + "…" : text;

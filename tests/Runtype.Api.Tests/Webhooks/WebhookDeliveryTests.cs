@@ -107,6 +107,7 @@ public abstract class WebhookDeliveryTests(ApiFixture api)
         var user = await api.CreateUserAsync();
         var endpoint = await user.Client.CreateEndpointAsync(receiver.Url("/flaky"), "session.created");
         var secret = endpoint.GetProperty("secret").GetString()!;
+        using var metrics = new HostMetrics(api.Services);
 
         await user.Client.CreateSessionAsync();
         var first = await user.Client.WaitForDeliveryAsync(endpoint.Id(), d => d.GetProperty("attempts").GetInt32() == 1 && d.GetProperty("lastResponseStatus").ValueKind == JsonValueKind.Number);
@@ -126,6 +127,11 @@ public abstract class WebhookDeliveryTests(ApiFixture api)
         Assert.All(attempts, a => new StandardWebhook(secret).Verify(a.Body, a.Headers));
         Assert.Equal(3, delivered.GetProperty("attempts").GetInt32());
         Assert.Equal(204, delivered.GetProperty("lastResponseStatus").GetInt32());
+
+        // The service's meter counts each recorded attempt by its outcome (at least these: the dispatcher may also be
+        // finishing another test's deliveries).
+        Assert.True(metrics.Sum("runtype.webhook.attempts", "outcome=failed") >= 2);
+        Assert.True(metrics.Sum("runtype.webhook.attempts", "outcome=succeeded") >= 1);
     }
 
     [Fact]

@@ -19,12 +19,19 @@ public sealed class RuntypeMetrics
     /// <summary>The tag of an idempotent replay: the command replayed (<c>create_session</c>, <c>append_session_event</c>).</summary>
     public const string OperationTag = "operation";
 
+    /// <summary>
+    /// The tag of a webhook attempt: what it got (<c>succeeded</c>: a 2xx; <c>gone</c>: 410, the endpoint disabled;
+    /// <c>failed</c>: another status; <c>no_answer</c>: refused, unreachable or timed out).
+    /// </summary>
+    public const string OutcomeTag = "outcome";
+
     private readonly Counter<long> _sessionsCreated;
     private readonly Counter<long> _statusChanges;
     private readonly Counter<long> _eventsAppended;
     private readonly UpDownCounter<long> _openStreams;
     private readonly Counter<long> _idempotentReplays;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _webhookAttempts;
 
     public RuntypeMetrics(IMeterFactory meters)
     {
@@ -38,6 +45,8 @@ public sealed class RuntypeMetrics
         _idempotentReplays = Meter.CreateCounter<long>(
             "runtype.idempotency.replays", "{request}", $"Requests answered from an earlier one with the same Idempotency-Key (tag {OperationTag}).");
         _rateLimited = Meter.CreateCounter<long>("runtype.rate_limit.rejected", "{request}", "Requests refused by the per-credential rate limit (429).");
+        _webhookAttempts = Meter.CreateCounter<long>(
+            "runtype.webhook.attempts", "{attempt}", $"Webhook delivery attempts whose outcome was recorded, by outcome (tag {OutcomeTag}).");
     }
 
     /// <summary>The meter the instruments belong to (tests listen to it).</summary>
@@ -52,6 +61,8 @@ public sealed class RuntypeMetrics
     public void IdempotentReplay(string operation) => _idempotentReplays.Add(1, new KeyValuePair<string, object?>(OperationTag, operation));
 
     public void RateLimited() => _rateLimited.Add(1);
+
+    public void WebhookAttempted(string outcome) => _webhookAttempts.Add(1, new KeyValuePair<string, object?>(OutcomeTag, outcome));
 
     /// <summary>Counts a stream as open until the returned lease (which also disposes <paramref name="slot"/>) is disposed.</summary>
     public IDisposable StreamOpened(IDisposable slot)

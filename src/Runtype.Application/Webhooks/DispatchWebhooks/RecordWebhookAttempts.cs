@@ -1,4 +1,5 @@
 using Mediator;
+using Runtype.Application.Common.Telemetry;
 
 namespace Runtype.Application.Webhooks.DispatchWebhooks;
 
@@ -21,10 +22,17 @@ public sealed record WebhookAttemptResult(Guid DeliveryId, Guid LeaseToken, int?
     public bool Succeeded => ResponseStatus is >= 200 and < 300;
 
     public bool Gone => ResponseStatus == 410;
+
+    /// <summary>The outcome as the metrics tag it (<see cref="RuntypeMetrics.OutcomeTag"/>).</summary>
+    public string Outcome => Succeeded ? "succeeded" : Gone ? "gone" : ResponseStatus is null ? "no_answer" : "failed";
 }
 
 public sealed class RecordWebhookAttemptsHandler(
-    IWebhookDeliveryRepository deliveries, IWebhookEndpointRepository endpoints, WebhookSettings settings, TimeProvider clock)
+    IWebhookDeliveryRepository deliveries,
+    IWebhookEndpointRepository endpoints,
+    WebhookSettings settings,
+    PendingMeasurements measurements,
+    TimeProvider clock)
     : ICommandHandler<RecordWebhookAttempts, int>
 {
     public async ValueTask<int> Handle(RecordWebhookAttempts command, CancellationToken cancellationToken)
@@ -39,6 +47,7 @@ public sealed class RecordWebhookAttemptsHandler(
         {
             var delivery = leased[result.DeliveryId];
             var endpoint = targets[delivery.EndpointId];
+            measurements.OnCommit(m => m.WebhookAttempted(result.Outcome));
             if (result.Succeeded)
             {
                 delivery.Succeed(result.ResponseStatus!.Value);
