@@ -7,6 +7,8 @@ using Runtype.Application.Sessions.AppendSessionEvent;
 using Runtype.Application.Sessions.CreateSession;
 using Runtype.Application.Sessions.ListSessionEvents;
 using Runtype.Application.Sessions.ListSessions;
+using Runtype.Application.Sessions;
+using Runtype.Application.Sessions.StreamSessionChanges;
 using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Application.Sessions.UpdateSession;
 using Runtype.Application.Webhooks;
@@ -29,7 +31,9 @@ public static class DependencyInjection
         services.AddSingleton<IValidator<CreateApiKey>, CreateApiKeyValidator>();
         services.AddSingleton<IValidator<ListSessionEvents>, ListSessionEventsValidator>();
         services.AddSingleton<IValidator<OpenSessionEventStream>, OpenSessionEventStreamValidator>();
+        services.AddSingleton<IValidator<OpenSessionChangeStream>, OpenSessionChangeStreamValidator>();
         services.AddSingleton<SessionChangeSignal>();
+        services.AddScoped<ChangedSessions>();
         services.AddSingleton<EventStreamLimiter>();
         services.AddScoped<IdempotencyOutcome>();
         services.AddSingleton<RuntypeMetrics>();

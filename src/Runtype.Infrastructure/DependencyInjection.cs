@@ -12,6 +12,7 @@ using Runtype.Infrastructure.Persistence;
 using Runtype.Infrastructure.Persistence.PostgreSql;
 using Runtype.Infrastructure.Persistence.Sqlite;
 using Runtype.Infrastructure.Persistence.SqlServer;
+using Runtype.Infrastructure.Redis;
 using Runtype.Infrastructure.Sessions;
 using Runtype.Infrastructure.Webhooks;
 
@@ -53,6 +54,16 @@ public static class DependencyInjection
                 configuration.GetValue("Sessions:SweepBatchSize", SweepSettings.DefaultBatchSize));
         });
         services.AddHostedService<SessionSweeper>();
+        services.AddSingleton<SessionChangeFeed>();
+        services.AddSingleton<ISessionChangeObserver>(provider => provider.GetRequiredService<SessionChangeFeed>());
+        services.AddHostedService(provider => provider.GetRequiredService<SessionChangeFeed>());
+
+        // Optional: the replicas' shared counts and backplane (docs/deployment.md); without it each process counts alone.
+        if (configuration[RedisSetup.ConfigurationKey] is { Length: > 0 } redis)
+        {
+            services.AddRedis(redis);
+        }
+
         services.AddSingleton<ApiKeyUseRecorder>();
         services.AddSingleton<IApiKeyUseRecorder>(sp => sp.GetRequiredService<ApiKeyUseRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<ApiKeyUseRecorder>());

@@ -36,6 +36,10 @@ public sealed class ListSessionEventsOnPostgreSql(PostgreSqlApiFixture api) : Li
 
 public sealed class EventStreamOnPostgreSql(PostgreSqlApiFixture api) : EventStreamTests(api.RequireDatabase()), IClassFixture<PostgreSqlApiFixture>;
 
+public sealed class SessionChangeStreamOnPostgreSql(PostgreSqlApiFixture api) : SessionChangeStreamTests(api.RequireDatabase()), IClassFixture<PostgreSqlApiFixture>;
+
+public sealed class ChangeFeedOnPostgreSql(CountedPostgreSqlApiFixture api) : ChangeFeedTests(api.RequireDatabase()), IClassFixture<CountedPostgreSqlApiFixture>;
+
 public sealed class DashboardOnPostgreSql(PostgreSqlApiFixture api) : DashboardTests(api.RequireDatabase()), IClassFixture<PostgreSqlApiFixture>;
 
 public sealed class SessionCountOnPostgreSql(PostgreSqlApiFixture api) : SessionCountTests(api.RequireDatabase()), IClassFixture<PostgreSqlApiFixture>;

@@ -33,6 +33,10 @@ public sealed class ListSessionEventsOnSqlite(SqliteApiFixture api) : ListSessio
 
 public sealed class EventStreamOnSqlite(SqliteApiFixture api) : EventStreamTests(api), IClassFixture<SqliteApiFixture>;
 
+public sealed class SessionChangeStreamOnSqlite(SqliteApiFixture api) : SessionChangeStreamTests(api), IClassFixture<SqliteApiFixture>;
+
+public sealed class ChangeFeedOnSqlite(CountedSqliteApiFixture api) : ChangeFeedTests(api), IClassFixture<CountedSqliteApiFixture>;
+
 public sealed class DashboardOnSqlite(SqliteApiFixture api) : DashboardTests(api), IClassFixture<SqliteApiFixture>;
 
 public sealed class SessionCountOnSqlite(SqliteApiFixture api) : SessionCountTests(api), IClassFixture<SqliteApiFixture>;

@@ -136,12 +136,12 @@ public sealed class DashboardBrowserTests
             await Assertions.Expect(page.Locator("#d-events .event")).ToHaveCountAsync(0, Count);
             await page.ClickAsync("#banner-close");
 
-            // The list follows what happens while it is open.
+            // The list follows what happens while it is open, moved by the stream of all sessions (it does not poll).
             await page.ClickAsync("a.back");
             await Assertions.Expect(rows).ToHaveCountAsync(3, Count);
             await Assertions.Expect(page.Locator("#next-page")).ToBeDisabledAsync();
             var latecomer = await CreateAsync(api, """{"prd":{"title":"Latecomer"}}""");
-            await Assertions.Expect(rows).ToHaveCountAsync(4, Count);
+            await Assertions.Expect(rows).ToHaveCountAsync(4, new LocatorAssertionsToHaveCountOptions { Timeout = 2500 });
             await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-id", latecomer, Attribute);
 
             // On a phone.

@@ -1,19 +1,33 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Runtype.Application.Sessions.StreamSessionChanges;
 using Runtype.Application.Sessions.StreamSessionEvents;
 
 namespace Runtype.Api.Sessions;
 
 /// <summary>
-/// Writes a <see cref="SessionEventStream"/> as <c>text/event-stream</c>, flushing each message as it comes. It ends
+/// Writes a live stream (<see cref="SessionEventStream"/>, <see cref="SessionChangeStream"/>) as <c>text/event-stream</c>, flushing each message as it comes. It ends
 /// when the stream ends, when the client goes away (RequestAborted), when the server stops (a client then reconnects,
 /// to this or another replica, with <c>Last-Event-ID</c>), or when a write makes no progress for
 /// <see cref="EventStreamSettings.WriteTimeout"/> (a client that does not read: its connection is closed, and what
 /// the stream held is freed). The user's stream slot is freed in every case.
 /// </summary>
-public sealed partial class EventStreamResult(SessionEventStream stream) : IActionResult
+public sealed partial class EventStreamResult(IDisposable stream, string opening, Func<CancellationToken, IAsyncEnumerable<EventStreamMessage>> messages)
+    : IActionResult
 {
+    /// <summary>The stream of one session's events.</summary>
+    public EventStreamResult(SessionEventStream stream)
+        : this(stream, $"events of session {stream.SessionId:D}", stream.ReadAsync)
+    {
+    }
+
+    /// <summary>The stream of the changes of all of a user's sessions.</summary>
+    public EventStreamResult(SessionChangeStream stream)
+        : this(stream, $"changes of the sessions of {stream.UserId}", stream.ReadAsync)
+    {
+    }
+
     /// <summary>A message is handed to the server this much at a time, each part within the write timeout.</summary>
     private const int ChunkBytes = 16 * 1024;
 
@@ -37,8 +51,8 @@ public sealed partial class EventStreamResult(SessionEventStream stream) : IActi
         using var progress = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         try
         {
-            await WriteAsync(response, [ServerSentEvents.Comment($"events of session {stream.SessionId:D}")], progress, writeTimeout);
-            await foreach (var message in stream.ReadAsync(stop.Token))
+            await WriteAsync(response, [ServerSentEvents.Comment(opening)], progress, writeTimeout);
+            await foreach (var message in messages(stop.Token))
             {
                 await WriteAsync(response, ServerSentEvents.Format(message, json), progress, writeTimeout);
             }
@@ -50,7 +64,7 @@ public sealed partial class EventStreamResult(SessionEventStream stream) : IActi
         catch (OperationCanceledException) when (progress.IsCancellationRequested)
         {
             // The client stopped reading: close its connection, so that the server drops what it still buffers for it.
-            LogStalled(services.GetRequiredService<ILogger<EventStreamResult>>(), stream.SessionId, writeTimeout.TotalSeconds);
+            LogStalled(services.GetRequiredService<ILogger<EventStreamResult>>(), opening, writeTimeout.TotalSeconds);
             http.Abort();
         }
     }
@@ -71,6 +85,6 @@ public sealed partial class EventStreamResult(SessionEventStream stream) : IActi
         progress.CancelAfter(Timeout.InfiniteTimeSpan);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event stream of session {SessionId} closed: the client took nothing for {Seconds} s")]
-    private static partial void LogStalled(ILogger logger, Guid sessionId, double seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event stream ({Stream}) closed: the client took nothing for {Seconds} s")]
+    private static partial void LogStalled(ILogger logger, string stream, double seconds);
 }

@@ -15,6 +15,7 @@ using Runtype.Application.Sessions.GetSession;
 using Runtype.Application.Sessions.GetSessionEvent;
 using Runtype.Application.Sessions.ListSessionEvents;
 using Runtype.Application.Sessions.ListSessions;
+using Runtype.Application.Sessions.StreamSessionChanges;
 using Runtype.Application.Sessions.StreamSessionEvents;
 using Runtype.Application.Sessions.UpdateSession;
 using Runtype.Domain.Sessions;
@@ -22,7 +23,8 @@ using Runtype.Domain.Sessions;
 namespace Runtype.Api.Sessions;
 
 /// <summary>
-/// The six published calls of Product Generation (contract §4) and the event calls beyond them. Bind, send,
+/// The six published calls of Product Generation (contract §4) and the additions beside them (the event calls, the
+/// stream of all sessions). Bind, send,
 /// translate: nothing else. The attributes are the OpenAPI description too (docs/openapi.md): the errors and headers
 /// every call of a kind has (401/403/429/500/503, 404 for a path id, 400/413/415 for a body, …) are added by
 /// <c>OperationConventions</c>; an action names only its own.
@@ -53,6 +55,35 @@ public sealed class SessionsController(ISender sender) : ControllerBase
         [FromQuery, Range(0, int.MaxValue), DefaultValue(0)] int? offset,
         CancellationToken cancellationToken) =>
         await sender.Send(new ListSessions(User.ToCaller(), status, limit ?? ListSessions.DefaultLimit, offset ?? 0), cancellationToken);
+
+    /// <summary>Follow all of your sessions live, as Server-Sent Events.</summary>
+    /// <remarks>
+    /// `text/event-stream` of every change of the caller's sessions, for dashboards. For a session created or changed
+    /// (fields, status, expiry, an event appended): first its new events, each as `event: event` with the event JSON
+    /// (as `GET /events/{eventId}` returns it), then `event: session` with the session as it stands (as `GET /{id}`
+    /// returns it, without `events`). For a session deleted: `event: deleted` with `{"id", "userId"}`. Sessions and
+    /// deletions carry an `id:`, the position to resume after: send the last one as `Last-Event-ID` to continue where
+    /// you left off (without it the stream starts with what is committed after it opens; read the list first). Delivery
+    /// is at least once: a reconnect may repeat the last change, so drop events you have by their id and apply a
+    /// session only when its `updatedAt` is not older than the one you show. A `: heartbeat` comment is sent after 15 s
+    /// without anything else; a connection lasts at most 30 min (Streams:MaxDuration), then `: reconnect` asks the
+    /// client to resume with `Last-Event-ID`. It counts against the same per-user cap as the per-session stream
+    /// (Streams:MaxPerUser, default 5): beyond it, 429 with Retry-After.
+    /// </remarks>
+    [HttpGet("stream")]
+    [EndpointName("streamSessions")]
+    [Authorize(Policy = CallerClaims.ReadPolicy)]
+    [NoConnectionPerCall]
+    [Produces(ServerSentEvents.MediaType)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, ServerSentEvents.MediaType, Description = "The stream: `event: event`, `event: session` and `event: deleted` messages and `:` comments, until the connection's time is up.")]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
+    public async Task<IActionResult> StreamSessions(
+        [FromHeader(Name = OpenSessionEventStream.LastEventIdField)]
+        [Description("The `id:` of the last session or deletion received, to resume after it (sent by EventSource on reconnect). Absent: only what is committed after the stream opens.")]
+        string? lastEventId,
+        CancellationToken cancellationToken) =>
+        new EventStreamResult(await sender.Send(new OpenSessionChangeStream(User.ToCaller(), lastEventId), cancellationToken));
 
     /// <summary>Create a generation session, in status intake.</summary>
     [HttpPost]
@@ -196,14 +227,16 @@ public sealed class SessionsController(ISender sender) : ControllerBase
     [Authorize(Policy = CallerClaims.ReadPolicy)]
     [NoConnectionPerCall]
     [Produces(ServerSentEvents.MediaType)]
-    [ProducesResponseType<string>(StatusCodes.Status200OK, ServerSentEvents.MediaType)]
-    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, ServerSentEvents.MediaType, Description = "The stream: one message per event and `:` comments, until the session ends or the connection's time is up.")]
+    [ProducesResponseType(StatusCodes.Status204NoContent, Description = "Nothing left to send: the session has ended and every event after Last-Event-ID was sent.")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> StreamEvents(
         Guid id,
-        [FromHeader(Name = OpenSessionEventStream.LastEventIdField), RegularExpression(UuidPattern)] string? lastEventId,
+        [FromHeader(Name = OpenSessionEventStream.LastEventIdField), RegularExpression(UuidPattern)]
+        [Description("The id of the last event received, to resume after it (sent by EventSource on reconnect). Absent: every event from the first.")]
+        string? lastEventId,
         CancellationToken cancellationToken)
     {
         var stream = await sender.Send(new OpenSessionEventStream(User.ToCaller(), id, lastEventId), cancellationToken);

@@ -1,13 +1,14 @@
 // Runtype Sessions dashboard: plain JavaScript, no build step. The API key lives in this tab's sessionStorage
 // only and is sent only in the Authorization header (never in an address). The live event stream is read with
-// fetch + ReadableStream, because EventSource cannot send an Authorization header.
+// fetch + ReadableStream, because EventSource cannot send an Authorization header. The list moves with the stream of
+// all of the key's sessions (GET /sessions/stream): each change re-reads the page shown, nothing polls.
 "use strict";
 
 (() => {
   const API = "/v1/products/generation/sessions";
   const KEY_STORAGE = "runtype.apiKey";
   const PAGE_SIZE = 10;
-  const LIST_REFRESH_MS = 5000;
+  const LIST_RELOAD_DELAY_MS = 200; // changes that come together re-read the page once
   const DETAIL_REFRESH_MS = 2000;
 
   const $ = (id) => document.getElementById(id);
@@ -22,6 +23,7 @@
 
   let apiKey = sessionStorage.getItem(KEY_STORAGE);
   let timer = null;
+  let listStream = null; // AbortController of the all-sessions stream while the list is shown
   let detail = null; // { id, etag, stream: AbortController, lastEventId, seen: Set }
 
   // ---------- errors ----------
@@ -193,6 +195,8 @@
   function stopAll() {
     if (timer) clearTimeout(timer);
     timer = null;
+    if (listStream) listStream.abort();
+    listStream = null;
     if (detail && detail.stream) detail.stream.abort();
     detail = null;
   }
@@ -239,10 +243,47 @@
     view.prev.onclick = () => { location.hash = listHash({ status: state.status, offset: Math.max(0, state.offset - PAGE_SIZE) }); };
     view.next.onclick = () => { location.hash = listHash({ status: state.status, offset: state.offset + PAGE_SIZE }); };
     loadList(state);
+    followList(state);
+  }
+
+  // The stream of all sessions: on each (re)connection and each change, the page shown is read again.
+  async function followList(state) {
+    const controller = new AbortController();
+    listStream = controller;
+    let failures = 0;
+    while (listStream === controller) {
+      try {
+        const response = await fetch(API + "/stream", { headers: headers({ Accept: "text/event-stream" }), signal: controller.signal, cache: "no-store" });
+        if (response.status === 429) {
+          await sleep((parseInt(response.headers.get("Retry-After") || "5", 10) || 5) * 1000, controller.signal);
+          continue;
+        }
+        if (!response.ok) {
+          const error = new ApiError(response.status, await readProblem(response));
+          if ([400, 401, 403].includes(response.status)) { report(error); return; }
+          throw error;
+        }
+        failures = 0;
+        scheduleListReload(state); // what changed before this connection started: the stream begins after it opens
+        await readMessages(response.body, (message) => {
+          if (message.type === "session" || message.type === "deleted") scheduleListReload(state);
+        }, () => {});
+      } catch (error) {
+        if (listStream !== controller || error.name === "AbortError") return;
+      }
+      failures += 1;
+      await sleep(Math.min(10000, 1000 * failures), controller.signal);
+    }
+  }
+
+  function scheduleListReload(state) {
+    if (timer) return;
+    timer = setTimeout(() => { timer = null; loadList(state); }, LIST_RELOAD_DELAY_MS);
   }
 
   async function loadList(state) {
     if (timer) clearTimeout(timer);
+    timer = null;
     const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(state.offset) });
     if (state.status) query.set("status", state.status);
     try {
@@ -251,9 +292,7 @@
       renderList(body, state);
     } catch (error) {
       report(error);
-      if (error.status === 401) return;
     }
-    if (!view.list.hidden) timer = setTimeout(() => loadList(state), LIST_REFRESH_MS);
   }
 
   function renderList(page, state) {
@@ -429,7 +468,15 @@
     }
   }
 
-  async function readEvents(body, current) {
+  function readEvents(body, current) {
+    return readMessages(body, (message) => dispatch(message, current), (comment) => {
+      if (comment.startsWith(": end")) current.ended = true;
+      else if (comment.startsWith(": reconnect")) current.reconnect = true;
+    });
+  }
+
+  // Server-Sent Events framing: each message (id, event type, data lines) to onMessage, each comment line to onComment.
+  async function readMessages(body, onMessage, onComment) {
     const reader = body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     let message = { id: null, type: "message", data: [] };
@@ -441,11 +488,10 @@
       buffer = lines.pop();
       for (const line of lines) {
         if (line === "") {
-          if (message.data.length) dispatch(message, current);
+          if (message.data.length) onMessage(message);
           message = { id: null, type: "message", data: [] };
         } else if (line.startsWith(":")) {
-          if (line.startsWith(": end")) current.ended = true;
-          else if (line.startsWith(": reconnect")) current.reconnect = true;
+          onComment(line);
         } else {
           const colon = line.indexOf(":");
           const field = colon < 0 ? line : line.slice(0, colon);

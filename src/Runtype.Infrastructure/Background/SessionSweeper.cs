@@ -1,10 +1,13 @@
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Runtype.Application.Common.Idempotency;
 using Runtype.Application.Sessions.ExpireSessions;
 using Runtype.Application.Webhooks.PurgeWebhookDeliveries;
+using Runtype.Infrastructure.Persistence;
+using Runtype.Infrastructure.Sessions;
 
 namespace Runtype.Infrastructure.Background;
 
@@ -17,8 +20,8 @@ public sealed record SweepSettings(TimeSpan Interval, int BatchSize)
 
 /// <summary>
 /// Every <see cref="SweepSettings.Interval"/>: persists the expiry of sessions whose expiresAt has passed, in
-/// batches of one transaction each, then purges idempotency records past their retention, and webhook deliveries (and
-/// their messages) past theirs, in batches too. Safe to run in every
+/// batches of one transaction each, then purges idempotency records and deletion marks (<see cref="SessionDeletion"/>) past
+/// their retention, and webhook deliveries (and their messages) past theirs, in batches too. Safe to run in every
 /// replica at once: each session row is changed under its concurrency token, so a session expires exactly once.
 /// </summary>
 public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSettings settings, TimeProvider clock, ILogger<SessionSweeper> logger)
@@ -69,6 +72,14 @@ public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSet
             purged = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new PurgeIdempotencyRecords(), cancellationToken);
         }
 
+        int deletions;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var cutoff = clock.GetUtcNow().UtcDateTime - SessionDeletion.Retention;
+            deletions = await scope.ServiceProvider.GetRequiredService<RuntypeDbContext>().SessionDeletions
+                .Where(d => d.DeletedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        }
+
         var deliveries = 0;
         int batch;
         do
@@ -79,14 +90,14 @@ public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSet
         }
         while (batch == settings.BatchSize);
 
-        if (total > 0 || purged > 0 || deliveries > 0)
+        if (total > 0 || purged > 0 || deletions > 0 || deliveries > 0)
         {
-            LogSwept(logger, total, purged, deliveries);
+            LogSwept(logger, total, purged, deletions, deliveries);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep: {Expired} sessions expired, {Purged} idempotency records and {Deliveries} webhook deliveries purged")]
-    private static partial void LogSwept(ILogger logger, int expired, int purged, int deliveries);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep: {Expired} sessions expired, {Purged} idempotency records, {Deletions} deletion marks and {Deliveries} webhook deliveries purged")]
+    private static partial void LogSwept(ILogger logger, int expired, int purged, int deletions, int deliveries);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep failed; it runs again at the next interval")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

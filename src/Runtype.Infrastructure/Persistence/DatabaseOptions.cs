@@ -9,10 +9,16 @@ public enum DatabaseProvider
     PostgreSql,
 }
 
-/// <summary>Configuration <c>Database:Provider</c>, <c>Database:MigrateOnStartup</c> and <c>ConnectionStrings:Runtype</c>.</summary>
-public sealed record DatabaseOptions(DatabaseProvider Provider, string ConnectionString, bool MigrateOnStartup)
+/// <summary>
+/// Configuration <c>Database:Provider</c>, <c>Database:MigrateOnStartup</c>, <c>ConnectionStrings:Runtype</c> and
+/// <c>ConnectionStrings:RuntypeListener</c> (PostgreSQL: the connection the change feed LISTENs on, which must reach the
+/// server itself, not a transaction-pooling PgBouncer; <see cref="ConnectionString"/> when not set).
+/// </summary>
+public sealed record DatabaseOptions(DatabaseProvider Provider, string ConnectionString, bool MigrateOnStartup, string? ListenerConnectionString = null)
 {
     public const string ConnectionStringName = "Runtype";
+
+    public const string ListenerConnectionStringName = "RuntypeListener";
 
     public const string DefaultSqliteConnectionString = "Data Source=data/runtype.db";
 
@@ -38,6 +44,8 @@ public sealed record DatabaseOptions(DatabaseProvider Provider, string Connectio
                 : throw new InvalidOperationException($"ConnectionStrings:Runtype is required when Database:Provider is {provider}.");
         }
 
-        return new DatabaseOptions(provider, connectionString, configuration.GetValue("Database:MigrateOnStartup", true));
+        var listener = configuration.GetConnectionString(ListenerConnectionStringName);
+        return new DatabaseOptions(
+            provider, connectionString, configuration.GetValue("Database:MigrateOnStartup", true), string.IsNullOrWhiteSpace(listener) ? null : listener);
     }
 }

@@ -25,6 +25,8 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
 
     internal DbSet<SessionCount> SessionCounts => Set<SessionCount>();
 
+    internal DbSet<SessionDeletion> SessionDeletions => Set<SessionDeletion>();
+
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
 
     public DbSet<WebhookMessage> WebhookMessages => Set<WebhookMessage>();
@@ -38,6 +40,7 @@ public abstract class RuntypeDbContext(DbContextOptions options) : DbContext(opt
         modelBuilder.ApplyConfiguration(new ApiKeyConfiguration());
         modelBuilder.ApplyConfiguration(new IdempotencyRecordConfiguration());
         modelBuilder.ApplyConfiguration(new SessionCountConfiguration());
+        modelBuilder.ApplyConfiguration(new SessionDeletionConfiguration());
         modelBuilder.ApplyConfiguration(new WebhookEndpointConfiguration());
         modelBuilder.ApplyConfiguration(new WebhookMessageConfiguration());
         modelBuilder.ApplyConfiguration(new WebhookDeliveryConfiguration());

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Runtype.Application.Common;
 using Runtype.Application.Common.Telemetry;
 using Runtype.Application.Sessions;
+using Runtype.Domain.Common;
 using Runtype.Domain.Sessions;
 using Runtype.Infrastructure.Persistence;
 
@@ -11,8 +12,10 @@ namespace Runtype.Infrastructure.Sessions;
 /// Loads sessions for a change (tracked) and saves them with EF Core, on every provider. The read for a change runs
 /// inside the write transaction; a provider whose transactions do not already serialize writers overrides
 /// <see cref="FindAsync"/> to take the row's lock, so that writers of one session queue instead of conflicting.
+/// Every session it saves is recorded in <see cref="ChangedSessions"/> (its streams are woken once the command commits),
+/// and a deletion leaves a <see cref="SessionDeletion"/> in the same transaction (for the streams of other processes).
 /// </summary>
-internal class SessionRepository(RuntypeDbContext db, PendingMeasurements measurements) : ISessionRepository
+internal class SessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock, PendingMeasurements measurements) : ISessionRepository
 {
     private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, string, CancellationToken, Task<Session?>>> ById = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, Guid id, string userId, CancellationToken _) =>
@@ -45,12 +48,25 @@ internal class SessionRepository(RuntypeDbContext db, PendingMeasurements measur
     /// </summary>
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
-        // The events appended to the tracked sessions join the unit; what the save writes is kept for the command's
-        // metrics (recorded once its transaction commits).
+        // The events appended to the tracked sessions join the unit; each session saved is recorded for the streams (woken
+        // once the command commits), a deletion leaves its mark; what the save writes is kept for the command's metrics
+        // (recorded once its transaction commits).
         var saving = new List<(bool Created, SessionEvent[] Appended)>();
         foreach (var entry in db.ChangeTracker.Entries<Session>().ToArray())
         {
-            var appended = entry.Entity.NewEvents.Where(e => db.Entry(e).State == EntityState.Detached).ToArray();
+            var session = entry.Entity;
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                changed.Record(new SessionChanged(session.Id, session.UserId, session.Version, session.UpdatedAt, Deleted: false));
+            }
+            else if (entry.State == EntityState.Deleted)
+            {
+                var deletedAt = UtcTimestamp.From(clock.GetUtcNow());
+                db.SessionDeletions.Add(new SessionDeletion(session.Id, session.UserId, deletedAt));
+                changed.Record(new SessionChanged(session.Id, session.UserId, 0, deletedAt, Deleted: true));
+            }
+
+            var appended = session.NewEvents.Where(e => db.Entry(e).State == EntityState.Detached).ToArray();
             db.SessionEvents.AddRange(appended);
             if (entry.State == EntityState.Added || (entry.State != EntityState.Deleted && appended.Length > 0))
             {

@@ -40,10 +40,21 @@ public sealed class EventStreamReader : IAsyncDisposable
 
     public HttpResponseMessage Response => _response;
 
+    /// <summary>The address of the stream of all of the caller's sessions, for <see cref="RequestPathAsync"/> and <see cref="OpenPathAsync"/>.</summary>
+    public const string AllSessions = $"{Wire.Sessions}/stream";
+
     /// <summary>GET the stream of a session; the answer as it comes (headers read, body not).</summary>
-    public static async Task<HttpResponseMessage> RequestAsync(HttpClient client, string sessionId, string? lastEventId = null)
+    public static Task<HttpResponseMessage> RequestAsync(HttpClient client, string sessionId, string? lastEventId = null) =>
+        RequestPathAsync(client, $"{Wire.Sessions}/{sessionId}/events/stream", lastEventId);
+
+    /// <summary>Opens the stream of a session, asserts it is a 200 event stream, and starts reading it.</summary>
+    public static Task<EventStreamReader> OpenAsync(HttpClient client, string sessionId, string? lastEventId = null) =>
+        OpenPathAsync(client, $"{Wire.Sessions}/{sessionId}/events/stream", lastEventId);
+
+    /// <summary>GET a stream at <paramref name="path"/>; the answer as it comes (headers read, body not).</summary>
+    public static async Task<HttpResponseMessage> RequestPathAsync(HttpClient client, string path, string? lastEventId = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Wire.Sessions}/{sessionId}/events/stream");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         if (lastEventId is not null)
         {
@@ -55,10 +66,10 @@ public sealed class EventStreamReader : IAsyncDisposable
         return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
     }
 
-    /// <summary>Opens the stream of a session, asserts it is a 200 event stream, and starts reading it.</summary>
-    public static async Task<EventStreamReader> OpenAsync(HttpClient client, string sessionId, string? lastEventId = null)
+    /// <summary>Opens the stream at <paramref name="path"/>, asserts it is a 200 event stream, and starts reading it.</summary>
+    public static async Task<EventStreamReader> OpenPathAsync(HttpClient client, string path, string? lastEventId = null)
     {
-        var response = await RequestAsync(client, sessionId, lastEventId);
+        var response = await RequestPathAsync(client, path, lastEventId);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);

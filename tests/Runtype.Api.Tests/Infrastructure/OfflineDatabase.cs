@@ -40,7 +40,7 @@ public sealed class OfflineDatabase : IDisposable
             })
             .Build();
         // The application's services too: the stores record the measurements of what they save (PendingMeasurements).
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddMetrics().AddApplication().AddInfrastructure(configuration);
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddSingleton(TimeProvider.System).AddMetrics().AddApplication().AddInfrastructure(configuration);
         configure?.Invoke(services);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         _scope = _services.CreateAsyncScope();

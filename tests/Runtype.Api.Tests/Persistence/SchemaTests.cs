@@ -77,6 +77,11 @@ public sealed class SchemaTests
             "CONSTRAINT \"FK_session_events_sessions_session_id\" FOREIGN KEY (session_id) REFERENCES sessions (id) ON DELETE CASCADE",
             "CREATE TRIGGER \"tr_sessions_counts_insert_delete\" AFTER INSERT OR DELETE ON \"sessions\"",
             "CREATE TRIGGER \"tr_sessions_counts_update\" AFTER UPDATE OF \"user_id\", \"status\" ON \"sessions\"",
+            "CREATE INDEX ix_sessions_updated ON sessions (updated_at);",
+            "CREATE INDEX ix_sessions_user_updated ON sessions (user_id, updated_at, id);",
+            "CREATE INDEX ix_session_deletions_deleted ON session_deletions (deleted_at);",
+            "CREATE TRIGGER \"tr_sessions_notify\" AFTER INSERT OR UPDATE OR DELETE ON \"sessions\"",
+            "NEW.\"id\"::text || ' ' || NEW.\"version\" || ' u ' || floor(extract(epoch FROM NEW.\"updated_at\") * 1000)::bigint || ' ' || NEW.\"user_id\"",
 
             // UTC timestamps at the millisecond the API prints.
             "created_at timestamp(3) with time zone NOT NULL", "expires_at timestamp(3) with time zone NOT NULL",
@@ -167,11 +172,12 @@ public sealed class SchemaTests
 
         var script = database.Context.Database.GenerateCreateScript();
 
-        // sessions, session_events, api_keys, idempotency_records, session_counts, webhook_endpoints and webhook_messages.
-        Assert.Equal(7, Occurrences(script, $"[user_id] nvarchar(255) COLLATE {Collation} NOT NULL"));
+        // sessions, session_events, api_keys, idempotency_records, session_counts, session_deletions, webhook_endpoints and
+        // webhook_messages.
+        Assert.Equal(8, Occurrences(script, $"[user_id] nvarchar(255) COLLATE {Collation} NOT NULL"));
         Assert.Equal(3, Occurrences(script, $"[organization_id] nvarchar(255) COLLATE {Collation} NULL"));
         Assert.Equal(1, Occurrences(script, $"[key] varchar(255) COLLATE {Collation} NOT NULL"));
-        Assert.Equal(11, Occurrences(script, "COLLATE"));
+        Assert.Equal(12, Occurrences(script, "COLLATE"));
     }
 
     private static void AssertInOrder(string text, params string[] parts)

@@ -18,19 +18,25 @@ public abstract class TwoReplicas(ProcessDatabase database) : IAsyncLifetime
     /// <summary>A key of user <c>user_replicas</c>, for tests that need no key of their own.</summary>
     public string Key { get; private set; } = null!;
 
-    /// <summary>The configuration every process gets: one database, no migration at start.</summary>
-    public string[] Settings => [.. database.Settings, "--Database:MigrateOnStartup", "false"];
+    /// <summary>The configuration every process gets: one database, no migration at start (and a fixture's own).</summary>
+    public string[] Settings => [.. database.Settings, "--Database:MigrateOnStartup", "false", .. MoreSettings];
+
+    /// <summary>What a fixture adds to <see cref="Settings"/> (e.g. a Redis).</summary>
+    protected virtual IEnumerable<string> MoreSettings => [];
+
+    /// <summary>Why these replicas cannot run here (the database, or what a fixture adds); null when they can.</summary>
+    protected virtual string? SkipReason => database.SkipReason;
 
     /// <summary>Reports the calling test as skipped when the database cannot run here; test classes call it first.</summary>
     public TwoReplicas RequireDatabase()
     {
-        database.Require();
+        Assert.SkipWhen(SkipReason is not null, SkipReason ?? string.Empty);
         return this;
     }
 
     public async ValueTask InitializeAsync()
     {
-        if (database.SkipReason is not null)
+        if (SkipReason is not null)
         {
             return;
         }

@@ -6,8 +6,8 @@ using Runtype.Domain.Sessions;
 namespace Runtype.Application.Tests.Sessions;
 
 /// <summary>
-/// The live stream's loop, with a fake feed and a fake clock: batching, the end of the stream, polling, in-process
-/// wake-ups, heartbeats and the stream slot. Waits are bounded; none is a speed check.
+/// The live stream's loop, with a fake feed and a fake clock: batching, the end of the stream, no reads while idle,
+/// wake-ups, the expiry, heartbeats and the stream slot (counted alone and shared). Waits are bounded; none is a speed check.
 /// </summary>
 public sealed class SessionEventStreamTests
 {
@@ -70,18 +70,43 @@ public sealed class SessionEventStreamTests
     }
 
     [Fact]
-    public async Task Polls_again_after_the_poll_interval()
+    public async Task An_idle_stream_reads_nothing_however_long_until_a_change_is_signalled()
     {
         using var stream = Open();
         await using var messages = stream.ReadAsync(Token).GetAsyncEnumerator(Token);
-        var next = messages.MoveNextAsync().AsTask();
-        await WaitUntilAsync(() => _feed.Reads == 1, "the first poll");
 
+        // Three heartbeats' worth of time: heartbeats are sent, nothing is read (the process's change feed polls for all).
+        for (var heartbeat = 0; heartbeat < 3; heartbeat++)
+        {
+            var beat = messages.MoveNextAsync().AsTask();
+            await WaitUntilAsync(() => _feed.Reads == 1, "the first read");
+            await WaitUntilAsync(() => { _clock.Advance(EventStreamSettings.DefaultPollInterval); return beat.IsCompleted; }, "a heartbeat");
+            Assert.True(await beat);
+            Assert.Equal(EventStreamMessageKind.Heartbeat, messages.Current.Kind);
+        }
+
+        Assert.Equal(1, _feed.Reads);
         _feed.Append(1);
-        await WaitUntilAsync(() => { _clock.Advance(EventStreamSettings.DefaultPollInterval); return next.IsCompleted; }, "a poll after the interval");
-
-        Assert.True(await next);
+        var next = messages.MoveNextAsync().AsTask();
+        _signal.Notify(_session.Id, _session.UserId);
+        Assert.True(await next.WaitAsync(Patience, Token));
         Assert.Equal("e1", messages.Current.SessionEvent!.Type);
+        Assert.Equal(2, _feed.Reads);
+    }
+
+    [Fact]
+    public async Task A_stream_wakes_by_itself_at_the_session_s_expiry_and_ends()
+    {
+        var settings = EventStreamSettings.Default with { MaxDuration = TimeSpan.FromDays(60) };
+        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, settings, _limiter, new Slot());
+        var reading = Task.Run(() => ReadAllAsync(stream), Token);
+        await WaitUntilAsync(() => _feed.Reads == 1, "the first read");
+
+        _clock.Advance(_session.ExpiresAt - Start.UtcDateTime);
+
+        var messages = await reading.WaitAsync(Patience, Token);
+        Assert.Equal(EventStreamMessage.End("the session is expired"), messages[^1]);
+        Assert.Equal(2, _feed.Reads);
     }
 
     [Fact]
@@ -93,7 +118,7 @@ public sealed class SessionEventStreamTests
         await WaitUntilAsync(() => _feed.Reads == 1, "the first poll");
 
         _feed.Append(1);
-        _signal.Notify(_session.Id);
+        _signal.Notify(_session.Id, _session.UserId);
 
         Assert.True(await next.WaitAsync(Patience, Token));
         Assert.Equal("e1", messages.Current.SessionEvent!.Type);
@@ -118,7 +143,7 @@ public sealed class SessionEventStreamTests
     public async Task After_its_maximum_duration_a_stream_asks_the_client_to_reconnect()
     {
         var settings = EventStreamSettings.Default with { MaxDuration = TimeSpan.FromMinutes(2) };
-        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, settings, _limiter, _limiter.TryAcquire(_session.UserId)!);
+        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, settings, _limiter, new Slot());
         var reading = Task.Run(() => ReadAllAsync(stream), Token);
 
         await WaitUntilAsync(() => { _clock.Advance(EventStreamSettings.DefaultPollInterval); return reading.IsCompleted; }, "the stream to close");
@@ -132,7 +157,7 @@ public sealed class SessionEventStreamTests
     [Fact]
     public async Task Stopping_the_reader_ends_the_wait_and_disposing_frees_the_slot_and_the_subscription()
     {
-        var stream = Open();
+        var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, _limiter, (await _limiter.TryAcquireAsync("user_1", Token))!);
         Assert.Equal(1, _limiter.OpenStreams("user_1"));
         using var stop = new CancellationTokenSource();
         var reading = Task.Run(async () =>
@@ -153,17 +178,17 @@ public sealed class SessionEventStreamTests
     }
 
     [Fact]
-    public void The_limiter_caps_each_user_separately()
+    public async Task The_limiter_caps_each_user_separately()
     {
         var limiter = new EventStreamLimiter(EventStreamSettings.Default with { MaxPerUser = 2 });
 
-        var first = limiter.TryAcquire("a");
-        var second = limiter.TryAcquire("a");
-        var third = limiter.TryAcquire("a");
-        var otherUser = limiter.TryAcquire("b");
+        var first = await limiter.TryAcquireAsync("a", Token);
+        var second = await limiter.TryAcquireAsync("a", Token);
+        var third = await limiter.TryAcquireAsync("a", Token);
+        var otherUser = await limiter.TryAcquireAsync("b", Token);
         first!.Dispose();
         first.Dispose();
-        var afterRelease = limiter.TryAcquire("a");
+        var afterRelease = await limiter.TryAcquireAsync("a", Token);
 
         Assert.NotNull(second);
         Assert.Null(third);
@@ -173,12 +198,41 @@ public sealed class SessionEventStreamTests
     }
 
     [Fact]
+    public async Task With_a_shared_count_the_shared_count_decides_and_while_it_is_unreachable_the_process_counts_alone()
+    {
+        var shared = new FakeSharedSlots();
+        var limiter = new EventStreamLimiter(EventStreamSettings.Default with { MaxPerUser = 2 }, shared);
+
+        // The other replicas hold one slot already: one more here, then the shared cap refuses.
+        shared.Taken["a"] = 1;
+        var first = await limiter.TryAcquireAsync("a", Token);
+        var refused = await limiter.TryAcquireAsync("a", Token);
+        Assert.NotNull(first);
+        Assert.Null(refused);
+        Assert.Equal(2, shared.Taken["a"]);
+
+        // Unreachable: this process counts its own, up to the cap.
+        shared.Reachable = false;
+        var alone = await limiter.TryAcquireAsync("a", Token);
+        var beyond = await limiter.TryAcquireAsync("a", Token);
+        Assert.NotNull(alone);
+        Assert.Null(beyond);
+
+        // A slot taken in the shared count is given back there; one taken while it was unreachable is not.
+        shared.Reachable = true;
+        first!.Dispose();
+        alone!.Dispose();
+        Assert.Equal(1, shared.Taken["a"]);
+        Assert.Equal(0, limiter.OpenStreams("a"));
+    }
+
+    [Fact]
     public async Task A_stream_waits_for_room_for_a_page_while_the_process_holds_its_most_pages()
     {
         using var limiter = new EventStreamLimiter(EventStreamSettings.Default with { MaxPagesInMemory = 1 });
         _feed.Append(1);
         var held = await limiter.EnterPageAsync(Token);
-        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, limiter, limiter.TryAcquire(_session.UserId)!);
+        using var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, limiter, (await limiter.TryAcquireAsync(_session.UserId, Token))!);
         await using var messages = stream.ReadAsync(Token).GetAsyncEnumerator(Token);
 
         var next = messages.MoveNextAsync().AsTask();
@@ -197,7 +251,7 @@ public sealed class SessionEventStreamTests
     {
         using var limiter = new EventStreamLimiter(EventStreamSettings.Default);
         _feed.Append(3);
-        var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, limiter, limiter.TryAcquire(_session.UserId)!);
+        var stream = new SessionEventStream(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, limiter, (await limiter.TryAcquireAsync(_session.UserId, Token))!);
         var messages = stream.ReadAsync(Token).GetAsyncEnumerator(Token);
 
         await TakeEventsAsync(messages, 2);
@@ -230,7 +284,7 @@ public sealed class SessionEventStreamTests
     }
 
     private SessionEventStream Open() =>
-        new(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, _limiter, _limiter.TryAcquire(_session.UserId)!);
+        new(_session.Id, _session.UserId, 0, _feed, _signal, _clock, EventStreamSettings.Default, _limiter, new Slot());
 
     private static async Task<List<EventStreamMessage>> ReadAllAsync(SessionEventStream stream)
     {
@@ -270,6 +324,41 @@ public sealed class SessionEventStreamTests
         }
     }
 
+    /// <summary>A stream slot that counts nothing (the limiter's own slots are tested on their own).</summary>
+    private sealed class Slot : IDisposable
+    {
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>A shared count in memory, reachable or not.</summary>
+    private sealed class FakeSharedSlots : ISharedStreamSlots
+    {
+        public Dictionary<string, int> Taken { get; } = [];
+
+        public bool Reachable { get; set; } = true;
+
+        public Task<bool?> TryAcquireAsync(string userId, string slotId, int limit, CancellationToken cancellationToken)
+        {
+            if (!Reachable)
+            {
+                return Task.FromResult<bool?>(null);
+            }
+
+            var taken = Taken.GetValueOrDefault(userId);
+            if (taken >= limit)
+            {
+                return Task.FromResult<bool?>(false);
+            }
+
+            Taken[userId] = taken + 1;
+            return Task.FromResult<bool?>(true);
+        }
+
+        public void Release(string userId, string slotId) => Taken[userId]--;
+    }
+
     /// <summary>A session's log in memory, read as the database feed reads it.</summary>
     private sealed class FakeFeed(Session session) : ISessionEventFeed
     {
@@ -305,5 +394,13 @@ public sealed class SessionEventStreamTests
             var page = after.Take(Math.Min(maxEvents, CutAt ?? maxEvents)).ToArray();
             return Task.FromResult(Deleted ? null : new SessionEventBatch(Status, session.ExpiresAt, page, HasMore: page.Length < after.Length));
         }
+
+        // The stream of one session reads nothing else.
+        public Task<Session?> GetSessionAsync(Guid sessionId, string userId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<SessionChangeMark>> ReadChangesAsync(string userId, DateTime since, int skip, int limit, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<long> LastSequenceAsync(Guid sessionId, DateTime at, bool inclusive, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -9,7 +9,7 @@ namespace Runtype.Application.Sessions.AppendSessionEvent;
 /// <summary>Appends an event to one of the caller's sessions; bumps the session's updatedAt.</summary>
 public sealed record AppendSessionEvent(
     Caller Caller, Guid SessionId, string? Type, string? Stage, string? Message, JsonElement? Payload, string? IdempotencyKey = null)
-    : ICommand<SessionEventDto>, IIdempotentCommand, ISessionChange;
+    : ICommand<SessionEventDto>, IIdempotentCommand;
 
 public sealed class AppendSessionEventHandler(ISessionRepository sessions, SessionWebhooks webhooks, TimeProvider clock)
     : ICommandHandler<AppendSessionEvent, SessionEventDto>

@@ -8,10 +8,7 @@ namespace Runtype.Application.Sessions.DeleteSession;
 /// Deletes one of the caller's sessions and its events, whatever its status. <see cref="IfMatch"/> holds the versions
 /// an <c>If-Match</c> header accepts (null: no precondition), as for an update.
 /// </summary>
-public sealed record DeleteSession(Caller Caller, Guid Id, IReadOnlyCollection<long>? IfMatch = null) : ICommand, ISessionChange
-{
-    Guid ISessionChange.SessionId => Id;
-}
+public sealed record DeleteSession(Caller Caller, Guid Id, IReadOnlyCollection<long>? IfMatch = null) : ICommand;
 
 public sealed class DeleteSessionHandler(ISessionRepository sessions, SessionWebhooks webhooks, TimeProvider clock) : ICommandHandler<DeleteSession>
 {

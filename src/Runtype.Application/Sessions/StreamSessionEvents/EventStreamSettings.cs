@@ -1,8 +1,11 @@
 namespace Runtype.Application.Sessions.StreamSessionEvents;
 
 /// <summary>Configuration of the live event streams (<c>Streams:*</c>).</summary>
-/// <param name="MaxPerUser">Streams one user may hold open at once in one process.</param>
-/// <param name="PollInterval">How often an idle stream reads the database.</param>
+/// <param name="MaxPerUser">Streams one user may hold open at once (on every replica together when Redis is configured).</param>
+/// <param name="PollInterval">
+/// How often the process's change feed asks the database which sessions other processes changed (one query for all
+/// streams); on PostgreSQL, only while its LISTEN connection is down.
+/// </param>
 /// <param name="HeartbeatInterval">A heartbeat after this long without anything sent.</param>
 /// <param name="MaxDuration">
 /// How long one connection may last; then the server closes it and the client reconnects with Last-Event-ID. So a
@@ -31,6 +34,13 @@ public sealed record EventStreamSettings(
 
     /// <summary>Events read from the database per page at most; a longer backlog is read page after page, back to back.</summary>
     public const int BatchSize = 100;
+
+    /// <summary>
+    /// How far behind the newest change already seen the change feed and the all-sessions stream look again: a
+    /// transaction takes its timestamp before it commits, so a change may become visible after a later one (a
+    /// slower writer, another replica's clock a little behind). Changes seen twice are recognised by their version.
+    /// </summary>
+    public static readonly TimeSpan ChangeLookback = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Characters of event text (payload, message, type and stage) one page holds at most, unless its first event alone

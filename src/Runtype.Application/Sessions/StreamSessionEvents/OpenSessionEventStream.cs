@@ -38,7 +38,7 @@ public sealed class OpenSessionEventStreamHandler(
             return null;
         }
 
-        var slot = limiter.TryAcquire(query.Caller.UserId) ?? throw new TooManyStreamsException(settings.MaxPerUser, EventStreamSettings.RetryAfter);
+        var slot = await limiter.TryAcquireAsync(query.Caller.UserId, cancellationToken) ?? throw new TooManyStreamsException(settings.MaxPerUser, EventStreamSettings.RetryAfter);
         return new SessionEventStream(session.Id, session.UserId, afterSequence, feed, signal, clock, settings, limiter, metrics.StreamOpened(slot));
     }
 }

@@ -1,44 +1,53 @@
 namespace Runtype.Application.Sessions.StreamSessionEvents;
 
 /// <summary>
-/// In-process wake-up calls for the live streams: after a command that changed a session commits, the streams
-/// of that session in this process poll at once instead of at their next interval. Changes made by other
-/// processes (other replicas, the expiry sweeper) are not signalled here; the streams find them by polling.
+/// The wake-up calls of this process's live streams: a stream of one session listens for that session, a stream of
+/// all of a user's sessions for that user. Whoever learns of a committed change notifies it here: this process's
+/// commands once they commit (<see cref="Common.SessionChangeNotificationBehavior{TMessage, TResponse}"/>), the
+/// process-wide change feed for what other processes committed, and the backplane of the replicas when one is
+/// configured. A woken stream reads the database itself; a notification carries no data, so one too many costs a read
+/// and one too few is made up by the change feed.
 /// </summary>
 public sealed class SessionChangeSignal
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, Waiters> _sessions = [];
+    private readonly Dictionary<string, Waiters> _users = new(StringComparer.Ordinal);
 
     /// <summary>Starts listening for changes of a session; dispose to stop.</summary>
-    public Subscription Subscribe(Guid sessionId)
-    {
-        lock (_gate)
-        {
-            if (!_sessions.TryGetValue(sessionId, out var waiters))
-            {
-                _sessions[sessionId] = waiters = new Waiters();
-            }
+    public Subscription Subscribe(Guid sessionId) => Subscribe(_sessions, sessionId);
 
-            waiters.Count++;
-            return new Subscription(this, sessionId, waiters);
-        }
-    }
+    /// <summary>Starts listening for changes of any session of a user (created, changed, deleted); dispose to stop.</summary>
+    public Subscription SubscribeUser(string userId) => Subscribe(_users, userId);
 
-    /// <summary>Wakes every stream of the session that is waiting or about to wait.</summary>
-    public void Notify(Guid sessionId)
+    /// <summary>Wakes every stream of the session, and every stream of its owner's sessions, that is waiting or about to wait.</summary>
+    public void Notify(Guid sessionId, string userId)
     {
-        TaskCompletionSource? changed = null;
+        TaskCompletionSource? session = null, user = null;
         lock (_gate)
         {
             if (_sessions.TryGetValue(sessionId, out var waiters))
             {
-                changed = waiters.Changed;
-                waiters.Changed = NewSource();
+                session = waiters.Renew();
+            }
+
+            if (_users.TryGetValue(userId, out waiters))
+            {
+                user = waiters.Renew();
             }
         }
 
-        changed?.TrySetResult();
+        session?.TrySetResult();
+        user?.TrySetResult();
+    }
+
+    /// <summary>Whether any stream of this process listens for the session or its owner (the change feed wakes only those).</summary>
+    public bool IsWatched(Guid sessionId, string userId)
+    {
+        lock (_gate)
+        {
+            return _sessions.ContainsKey(sessionId) || _users.ContainsKey(userId);
+        }
     }
 
     /// <summary>Sessions with at least one listener (for diagnostics and tests).</summary>
@@ -55,30 +64,40 @@ public sealed class SessionChangeSignal
 
     private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private void Unsubscribe(Guid sessionId, Waiters waiters)
+    private Subscription Subscribe<TKey>(Dictionary<TKey, Waiters> listeners, TKey key)
+        where TKey : notnull
     {
         lock (_gate)
         {
-            if (--waiters.Count == 0)
+            if (!listeners.TryGetValue(key, out var waiters))
             {
-                _sessions.Remove(sessionId);
+                listeners[key] = waiters = new Waiters();
             }
+
+            waiters.Count++;
+            return new Subscription(this, waiters, () =>
+            {
+                if (--waiters.Count == 0)
+                {
+                    listeners.Remove(key);
+                }
+            });
         }
     }
 
-    /// <summary>One listener of one session.</summary>
+    /// <summary>One listener of one session or one user.</summary>
     public sealed class Subscription : IDisposable
     {
         private readonly SessionChangeSignal _signal;
-        private readonly Guid _sessionId;
         private readonly Waiters _waiters;
+        private readonly Action _unsubscribe;
         private int _disposed;
 
-        internal Subscription(SessionChangeSignal signal, Guid sessionId, Waiters waiters)
+        internal Subscription(SessionChangeSignal signal, Waiters waiters, Action unsubscribe)
         {
             _signal = signal;
-            _sessionId = sessionId;
             _waiters = waiters;
+            _unsubscribe = unsubscribe;
         }
 
         /// <summary>
@@ -100,7 +119,10 @@ public sealed class SessionChangeSignal
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                _signal.Unsubscribe(_sessionId, _waiters);
+                lock (_signal._gate)
+                {
+                    _unsubscribe();
+                }
             }
         }
     }
@@ -109,6 +131,14 @@ public sealed class SessionChangeSignal
     {
         public int Count { get; set; }
 
-        public TaskCompletionSource Changed { get; set; } = NewSource();
+        public TaskCompletionSource Changed { get; private set; } = NewSource();
+
+        /// <summary>The source to complete now; later waiters get a new one.</summary>
+        public TaskCompletionSource Renew()
+        {
+            var changed = Changed;
+            Changed = NewSource();
+            return changed;
+        }
     }
 }

@@ -6,12 +6,13 @@ namespace Runtype.Application.Sessions.StreamSessionEvents;
 /// <summary>
 /// The live stream of one session's events: first the events after the starting position, then each new one as
 /// it is committed, until the session is terminal (completed, failed, cancelled, expired) or deleted and every
-/// event has been sent. It polls the database through <see cref="ISessionEventFeed"/> (so events appended by
-/// another process arrive too) every <see cref="EventStreamSettings.PollInterval"/>, or at once when this
-/// process signals a change; between polls it holds no database connection. When nothing was sent for
-/// <see cref="EventStreamSettings.HeartbeatInterval"/> it yields a heartbeat; after <see cref="EventStreamSettings.MaxDuration"/>
-/// it asks the client to reconnect (which authenticates it again). It reads the log a page at a time, bounded by count
-/// and by size, each page in room the <see cref="EventStreamLimiter"/> gives. Disposing it frees the user's stream slot.
+/// event has been sent. It reads the database through <see cref="ISessionEventFeed"/> when it starts and each time
+/// <see cref="SessionChangeSignal"/> wakes it (a command of this process, the process-wide change feed or the
+/// replicas' backplane); an idle stream reads nothing and holds no database connection. It wakes by itself only at
+/// the session's expiry. When nothing was sent for <see cref="EventStreamSettings.HeartbeatInterval"/> it yields a
+/// heartbeat; after <see cref="EventStreamSettings.MaxDuration"/> it asks the client to reconnect (which
+/// authenticates it again). It reads the log a page at a time, bounded by count and by size, each page in room the
+/// <see cref="EventStreamLimiter"/> gives. Disposing it frees the user's stream slot.
 /// </summary>
 public sealed class SessionEventStream : IDisposable
 {
@@ -104,21 +105,30 @@ public sealed class SessionEventStream : IDisposable
                 yield break;
             }
 
-            var now = _clock.GetUtcNow();
-            if (now >= closeAt)
+            // Idle until a change is signalled, or until the session's expiry (which nothing may signal) is due; meanwhile
+            // only heartbeats and the end of the connection's time are sent, and nothing is read.
+            while (true)
             {
-                yield return EventStreamMessage.Reconnect;
-                yield break;
-            }
+                var now = _clock.GetUtcNow();
+                if (now >= closeAt)
+                {
+                    yield return EventStreamMessage.Reconnect;
+                    yield break;
+                }
 
-            if (now - lastSent >= _settings.HeartbeatInterval)
-            {
-                yield return EventStreamMessage.Heartbeat;
-                lastSent = now = _clock.GetUtcNow();
-            }
+                if (now - lastSent >= _settings.HeartbeatInterval)
+                {
+                    yield return EventStreamMessage.Heartbeat;
+                    lastSent = now = _clock.GetUtcNow();
+                }
 
-            var wait = Shortest(_settings.PollInterval, lastSent + _settings.HeartbeatInterval - now, closeAt - now);
-            await WaitAsync(changed, wait, cancellationToken);
+                var expiry = new DateTimeOffset(DateTime.SpecifyKind(batch.ExpiresAt, DateTimeKind.Utc));
+                await WaitAsync(changed, Shortest(expiry - now, lastSent + _settings.HeartbeatInterval - now, closeAt - now), cancellationToken);
+                if (changed.IsCompleted || _clock.GetUtcNow() >= expiry)
+                {
+                    break;
+                }
+            }
         }
     }
 
@@ -141,33 +151,61 @@ public sealed class SessionEventStream : IDisposable
     }
 }
 
-/// <summary>One thing a live stream sends: an event, a heartbeat, a request to reconnect, or the end (with why it ended).</summary>
+/// <summary>
+/// One thing a live stream sends: an event, a heartbeat, a request to reconnect, or the end (with why it ended); the
+/// stream of all of a user's sessions also sends session snapshots and deletions, each with its resume position.
+/// </summary>
 public sealed record EventStreamMessage
 {
-    private EventStreamMessage(EventStreamMessageKind kind, SessionEventDto? sessionEvent, string? reason)
+    private EventStreamMessage(EventStreamMessageKind kind, SessionEventDto? sessionEvent = null, string? reason = null, SessionDto? session = null, DeletedSessionDto? deletion = null, string? position = null)
     {
         Kind = kind;
         SessionEvent = sessionEvent;
         Reason = reason;
+        Session = session;
+        Deletion = deletion;
+        Position = position;
     }
 
-    public static EventStreamMessage Heartbeat { get; } = new(EventStreamMessageKind.Heartbeat, null, null);
+    public static EventStreamMessage Heartbeat { get; } = new(EventStreamMessageKind.Heartbeat);
 
     /// <summary>This connection has lasted long enough: the client should reconnect with Last-Event-ID. Not the end of the session's events.</summary>
-    public static EventStreamMessage Reconnect { get; } = new(EventStreamMessageKind.Reconnect, null, null);
+    public static EventStreamMessage Reconnect { get; } = new(EventStreamMessageKind.Reconnect);
 
     public EventStreamMessageKind Kind { get; }
 
-    /// <summary>The event, for <see cref="EventStreamMessageKind.Event"/>.</summary>
+    /// <summary>The event, for <see cref="EventStreamMessageKind.Event"/> and <see cref="EventStreamMessageKind.SessionEvent"/>.</summary>
     public SessionEventDto? SessionEvent { get; }
 
     /// <summary>Why the stream ended, for <see cref="EventStreamMessageKind.End"/>.</summary>
     public string? Reason { get; }
 
-    public static EventStreamMessage Event(SessionEventDto sessionEvent) => new(EventStreamMessageKind.Event, sessionEvent, null);
+    /// <summary>The session as it stands, for <see cref="EventStreamMessageKind.Session"/>.</summary>
+    public SessionDto? Session { get; }
 
-    public static EventStreamMessage End(string reason) => new(EventStreamMessageKind.End, null, reason);
+    /// <summary>The deleted session, for <see cref="EventStreamMessageKind.SessionDeleted"/>.</summary>
+    public DeletedSessionDto? Deletion { get; }
+
+    /// <summary>Where a client resumes after this message (its Last-Event-ID), for the messages that have one.</summary>
+    public string? Position { get; }
+
+    public static EventStreamMessage Event(SessionEventDto sessionEvent) => new(EventStreamMessageKind.Event, sessionEvent);
+
+    public static EventStreamMessage End(string reason) => new(EventStreamMessageKind.End, reason: reason);
+
+    /// <summary>An event of one of the user's sessions, in the stream of all of them (sent before that session's snapshot).</summary>
+    public static EventStreamMessage EventOf(SessionEventDto sessionEvent) => new(EventStreamMessageKind.SessionEvent, sessionEvent);
+
+    /// <summary>A session created or changed, as it stands now.</summary>
+    public static EventStreamMessage Changed(SessionDto session, string position) => new(EventStreamMessageKind.Session, session: session, position: position);
+
+    /// <summary>A session deleted.</summary>
+    public static EventStreamMessage Deleted(Guid sessionId, string userId, string position) =>
+        new(EventStreamMessageKind.SessionDeleted, deletion: new DeletedSessionDto(sessionId, userId), position: position);
 }
+
+/// <summary>What the stream of all of a user's sessions sends for a deleted session.</summary>
+public sealed record DeletedSessionDto(Guid Id, string UserId);
 
 public enum EventStreamMessageKind
 {
@@ -175,4 +213,7 @@ public enum EventStreamMessageKind
     Heartbeat,
     Reconnect,
     End,
+    SessionEvent,
+    Session,
+    SessionDeleted,
 }

@@ -21,10 +21,8 @@ public sealed record UpdateSession(
     Optional<JsonElement?> ProductObject = default,
     Optional<string?> ProductObjectHash = default,
     Optional<JsonElement?> AssemblyState = default,
-    IReadOnlyCollection<long>? IfMatch = null) : ICommand<Versioned<SessionDto>>, ISessionChange
+    IReadOnlyCollection<long>? IfMatch = null) : ICommand<Versioned<SessionDto>>
 {
-    Guid ISessionChange.SessionId => Id;
-
     public bool HasAnyField =>
         Status.HasValue || Prd.HasValue || Plan.HasValue || ProductObject.HasValue || ProductObjectHash.HasValue || AssemblyState.HasValue;
 }

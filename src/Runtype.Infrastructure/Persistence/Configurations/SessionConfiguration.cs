@@ -49,6 +49,11 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
         // would take this index for the filtered page too; that query names ix_sessions_user_status_created instead
         // (SqliteRuntypeDbContext.SessionsForStatusPage).
         builder.HasIndex(s => new { s.Status, s.ExpiresAt, s.UserId }).HasDatabaseName("ix_sessions_status_expires");
+
+        // The live streams: the process-wide change feed (sessions changed since a time, every user) and the stream of
+        // all of one user's sessions (their sessions changed since a time, in order).
+        builder.HasIndex(s => s.UpdatedAt).HasDatabaseName("ix_sessions_updated");
+        builder.HasIndex(s => new { s.UserId, s.UpdatedAt, s.Id }).HasDatabaseName("ix_sessions_user_updated");
     }
 
     internal static SessionStatus ParseStatus(string stored) =>

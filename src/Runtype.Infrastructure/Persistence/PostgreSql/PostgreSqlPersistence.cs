@@ -11,7 +11,7 @@ using Runtype.Infrastructure.Sessions;
 
 namespace Runtype.Infrastructure.Persistence.PostgreSql;
 
-/// <summary>PostgreSQL: the context with Npgsql's retrying execution strategy, and this provider's store overrides.</summary>
+/// <summary>PostgreSQL: the context with Npgsql's retrying execution strategy, this provider's store overrides, and LISTEN/NOTIFY for the change feed.</summary>
 internal static class PostgreSqlPersistence
 {
     public static IServiceCollection AddPostgreSqlPersistence(this IServiceCollection services, DatabaseOptions options)
@@ -19,6 +19,7 @@ internal static class PostgreSqlPersistence
         services.AddDbContextPool<RuntypeDbContext, PostgreSqlRuntypeDbContext>(context => Configure(context, options.ConnectionString));
         services.AddSingleton<DatabaseFailures, PostgreSqlDatabaseFailures>();
         services.Replace(ServiceDescriptor.Scoped<ISessionRepository, PostgreSqlSessionRepository>());
+        services.AddSingleton<ISessionChangeListener, PostgreSqlSessionChangeListener>();
         services.AddSingleton<IDeliveryClaims, PostgreSqlDeliveryClaims>();
         return services;
     }
@@ -32,7 +33,8 @@ internal static class PostgreSqlPersistence
 /// for the first to commit, then reads its result (instead of racing it to the same event sequence and retrying).
 /// EF Core writes the query; <see cref="RowLocks"/> adds the locking clause to it.
 /// </summary>
-internal sealed class PostgreSqlSessionRepository(RuntypeDbContext db, PendingMeasurements measurements) : SessionRepository(db, measurements)
+internal sealed class PostgreSqlSessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock, PendingMeasurements measurements)
+    : SessionRepository(db, changed, clock, measurements)
 {
     public override Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         Db.Sessions.TagWith(RowLocks.ForUpdate).FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);

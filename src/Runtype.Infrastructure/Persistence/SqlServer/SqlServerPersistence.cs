@@ -32,7 +32,8 @@ internal static class SqlServerPersistence
 /// id) and the lookup seeks the primary key: an <c>nvarchar</c> id would be converted row by row, scanning, and
 /// locking, the whole table.
 /// </summary>
-internal sealed class SqlServerSessionRepository(RuntypeDbContext db, PendingMeasurements measurements) : SessionRepository(db, measurements)
+internal sealed class SqlServerSessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock, PendingMeasurements measurements)
+    : SessionRepository(db, changed, clock, measurements)
 {
     public override Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
         Db.Sessions.FromSql($"SELECT * FROM [sessions] WITH (UPDLOCK, ROWLOCK)")

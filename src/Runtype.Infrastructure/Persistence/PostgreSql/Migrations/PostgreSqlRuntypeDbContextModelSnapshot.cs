@@ -222,12 +222,18 @@ namespace Runtype.Infrastructure.Persistence.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("ix_sessions_updated");
+
                     b.HasIndex("Status", "ExpiresAt", "UserId")
                         .HasDatabaseName("ix_sessions_status_expires");
 
                     b.HasIndex("UserId", "CreatedAt", "Id")
                         .IsDescending(false, true, true)
                         .HasDatabaseName("ix_sessions_user_created");
+
+                    b.HasIndex("UserId", "UpdatedAt", "Id")
+                        .HasDatabaseName("ix_sessions_user_updated");
 
                     b.HasIndex("UserId", "Status", "CreatedAt", "Id")
                         .IsDescending(false, false, true, true)
@@ -530,6 +536,35 @@ namespace Runtype.Infrastructure.Persistence.PostgreSql.Migrations
                     b.HasKey("UserId", "Status");
 
                     b.ToTable("session_counts", (string)null);
+                });
+
+            modelBuilder.Entity("Runtype.Infrastructure.Sessions.SessionDeletion", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("session_id");
+
+                    b.Property<DateTime>("DeletedAt")
+                        .HasPrecision(3)
+                        .HasColumnType("timestamp(3) with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("user_id")
+                        .IsFixedLength(false);
+
+                    b.HasKey("SessionId");
+
+                    b.HasIndex("DeletedAt")
+                        .HasDatabaseName("ix_session_deletions_deleted");
+
+                    b.HasIndex("UserId", "DeletedAt")
+                        .HasDatabaseName("ix_session_deletions_user_deleted");
+
+                    b.ToTable("session_deletions", (string)null);
                 });
 
             modelBuilder.Entity("Runtype.Domain.Sessions.SessionEvent", b =>

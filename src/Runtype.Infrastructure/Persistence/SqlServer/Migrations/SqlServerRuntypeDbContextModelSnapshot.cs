@@ -215,12 +215,18 @@ namespace Runtype.Infrastructure.Persistence.SqlServer.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("ix_sessions_updated");
+
                     b.HasIndex("Status", "ExpiresAt", "UserId")
                         .HasDatabaseName("ix_sessions_status_expires");
 
                     b.HasIndex("UserId", "CreatedAt", "Id")
                         .IsDescending(false, true, true)
                         .HasDatabaseName("ix_sessions_user_created");
+
+                    b.HasIndex("UserId", "UpdatedAt", "Id")
+                        .HasDatabaseName("ix_sessions_user_updated");
 
                     b.HasIndex("UserId", "Status", "CreatedAt", "Id")
                         .IsDescending(false, false, true, true)
@@ -540,6 +546,38 @@ namespace Runtype.Infrastructure.Persistence.SqlServer.Migrations
                     b.HasKey("UserId", "Status");
 
                     b.ToTable("session_counts", (string)null);
+                });
+
+            modelBuilder.Entity("Runtype.Infrastructure.Sessions.SessionDeletion", b =>
+                {
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(36)
+                        .IsUnicode(false)
+                        .HasColumnType("char(36)")
+                        .HasColumnName("session_id")
+                        .IsFixedLength();
+
+                    b.Property<DateTime>("DeletedAt")
+                        .HasPrecision(3)
+                        .HasColumnType("datetime2(3)")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("user_id")
+                        .UseCollation("Latin1_General_100_BIN2");
+
+                    b.HasKey("SessionId");
+
+                    b.HasIndex("DeletedAt")
+                        .HasDatabaseName("ix_session_deletions_deleted");
+
+                    b.HasIndex("UserId", "DeletedAt")
+                        .HasDatabaseName("ix_session_deletions_user_deleted");
+
+                    b.ToTable("session_deletions", (string)null);
                 });
 
             modelBuilder.Entity("Runtype.Domain.Sessions.SessionEvent", b =>
