@@ -260,7 +260,10 @@ public sealed class KestrelFaultTests(KestrelServer kestrel) : IClassFixture<Kes
                 Assert.True(body is null || verdict != MediaTypeVerdict.Refused || !success, $"a Content-Type to refuse: {description}");
                 Assert.True(body is null || verdict != MediaTypeVerdict.Accepted || status != 415, $"a Content-Type to take: {description}");
                 Assert.True(body is null || !lone || !success, $"a lone surrogate: {description}");
-                Assert.True(call is not (5 or 6) || query is "" or "limit=5" || !success, $"a query value in another form: {description}");
+                // offset is the list's parameter; the events page has none of that name (it pages with after), so
+                // there it is an unknown parameter, ignored like any other.
+                var itsParameter = !(call == 5 && query.StartsWith("offset=", StringComparison.Ordinal));
+                Assert.True(call is not (5 or 6) || query is "" or "limit=5" || !itsParameter || !success, $"a query value in another form: {description}");
             },
             seed: Environment.GetEnvironmentVariable("RUNTYPE_FUZZ_SEED"),
             iter: Math.Max(20, Effort.RawFuzzIterations / 3),
