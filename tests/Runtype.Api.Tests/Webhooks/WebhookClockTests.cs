@@ -109,7 +109,17 @@ public abstract class WebhookClockTests(ApiFixture api)
         await receiver.WaitForAsync("/broken", 3);
         var disabled = await WaitForEndpointAsync(user, broken.Id(), e => !e.GetProperty("enabled").GetBoolean());
         Assert.Contains("failed", disabled.GetProperty("disabledReason").GetString(), StringComparison.Ordinal);
-        Assert.Empty(await user.Client.DeliveriesAsync(broken.Id(), "pending"));
+
+        // Nothing stays pending: what was due failed with the endpoint; a test asked for by hand while the last failure
+        // was being recorded gets its one attempt and is not scheduled again.
+        var pending = await user.Client.DeliveriesAsync(broken.Id(), "pending");
+        for (var attempt = 0; attempt < 400 && pending.Length > 0; attempt++)
+        {
+            await Task.Delay(50, Token);
+            pending = await user.Client.DeliveriesAsync(broken.Id(), "pending");
+        }
+
+        Assert.Empty(pending);
         Assert.True((await user.Client.GetEndpointAsync(healthy.Id())).GetProperty("enabled").GetBoolean());
     }
 
