@@ -26,15 +26,31 @@ internal class SessionQueries(RuntypeDbContext db) : ISessionQueries
     private static readonly CompiledPerModel<Func<RuntypeDbContext, string, IAsyncEnumerable<SessionCount>>> CountsOf = new(() =>
         EF.CompileAsyncQuery<RuntypeDbContext, string, SessionCount>((db, userId) => db.SessionCounts.AsNoTracking().Where(c => c.UserId == userId)));
 
-    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, SessionStatus, DateTime, CancellationToken, Task<int>>> OverdueIn = new(() =>
+    // The total in one status is one statement (one snapshot of the data): the stored count and its correction for the
+    // sessions past their expiry are read together, so a sweeper committing between two reads cannot make them disagree.
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, SessionStatus, DateTime, CancellationToken, Task<long>>> ActiveTotal = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, string userId, SessionStatus status, DateTime now, CancellationToken _) =>
-            db.Sessions.Count(s => s.UserId == userId && s.Status == status && s.ExpiresAt <= now)));
+            db.SessionCounts
+                .Where(c => c.UserId == userId && c.Status == status)
+                .Select(c => c.Total - db.Sessions.LongCount(s => s.UserId == userId && s.Status == status && s.ExpiresAt <= now))
+                .FirstOrDefault()));
 
-    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, DateTime, CancellationToken, Task<int>>> OverdueActive = new(() =>
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, SessionStatus, CancellationToken, Task<long>>> StoredTotal = new(() =>
+        EF.CompileAsyncQuery((RuntypeDbContext db, string userId, SessionStatus status, CancellationToken _) =>
+            db.SessionCounts.Where(c => c.UserId == userId && c.Status == status).Select(c => c.Total).FirstOrDefault()));
+
+    // A user with no count row has no session at all; otherwise any of the user's rows carries the two subqueries.
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, string, DateTime, CancellationToken, Task<long>>> ExpiredTotal = new(() =>
         EF.CompileAsyncQuery((RuntypeDbContext db, string userId, DateTime now, CancellationToken _) =>
-            db.Sessions.Count(s => s.UserId == userId
-                && (s.Status == SessionStatus.Intake || s.Status == SessionStatus.Planning || s.Status == SessionStatus.Generating || s.Status == SessionStatus.Assembling)
-                && s.ExpiresAt <= now)));
+            db.SessionCounts
+                .Where(c => c.UserId == userId)
+                .OrderBy(c => c.Status)
+                .Select(c =>
+                    db.SessionCounts.Where(e => e.UserId == userId && e.Status == SessionStatus.Expired).Sum(e => e.Total)
+                    + db.Sessions.LongCount(s => s.UserId == userId
+                        && (s.Status == SessionStatus.Intake || s.Status == SessionStatus.Planning || s.Status == SessionStatus.Generating || s.Status == SessionStatus.Assembling)
+                        && s.ExpiresAt <= now))
+                .FirstOrDefault()));
 
     /// <summary>A page of the owner's sessions, newest first: the list call without a filter, the most frequent.</summary>
     private static readonly CompiledPerModel<Func<RuntypeDbContext, string, int, int, IAsyncEnumerable<Session>>> PageOf = new(() =>
@@ -86,19 +102,28 @@ internal class SessionQueries(RuntypeDbContext db) : ISessionQueries
     /// </summary>
     private async Task<int> CountAsync(string userId, SessionStatus? status, DateTime now, CancellationToken cancellationToken)
     {
-        var counts = new Dictionary<SessionStatus, long>();
-        await foreach (var count in CountsOf.For(db)(db, userId).WithCancellation(cancellationToken))
+        long total;
+        switch (status)
         {
-            counts[count.Status] = count.Total;
+            case null:
+                total = 0;
+                await foreach (var count in CountsOf.For(db)(db, userId).WithCancellation(cancellationToken))
+                {
+                    total += count.Total;
+                }
+
+                break;
+            case SessionStatus.Expired:
+                total = await ExpiredTotal.For(db)(db, userId, now, cancellationToken);
+                break;
+            case { } terminal when SessionLifecycle.IsTerminal(terminal):
+                total = await StoredTotal.For(db)(db, userId, terminal, cancellationToken);
+                break;
+            case { } active:
+                total = await ActiveTotal.For(db)(db, userId, active, now, cancellationToken);
+                break;
         }
 
-        long total = status switch
-        {
-            null => counts.Values.Sum(),
-            SessionStatus.Expired => counts.GetValueOrDefault(SessionStatus.Expired) + await OverdueActive.For(db)(db, userId, now, cancellationToken),
-            { } terminal when SessionLifecycle.IsTerminal(terminal) => counts.GetValueOrDefault(terminal),
-            { } active => counts.GetValueOrDefault(active) - await OverdueIn.For(db)(db, userId, active, now, cancellationToken),
-        };
         return (int)Math.Min(total, int.MaxValue);
     }
 
