@@ -45,9 +45,16 @@ int open = 0, refused = 0, closedEarly = 0;
 var openClock = Stopwatch.StartNew();
 var readers = sessions.Select(ReadStreamAsync).ToArray();
 var openDeadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+var nextReport = TimeSpan.FromSeconds(10);
 while (Volatile.Read(ref open) + Volatile.Read(ref refused) + Volatile.Read(ref closedEarly) < sessions.Length && DateTime.UtcNow < openDeadline)
 {
     await Task.Delay(100);
+    if (openClock.Elapsed > nextReport)
+    {
+        // A rate of opening that falls as the streams grow would show here.
+        Log($"{Volatile.Read(ref open)} streams open after {openClock.Elapsed.TotalSeconds:F0} s");
+        nextReport += TimeSpan.FromSeconds(10);
+    }
 }
 
 var openSeconds = openClock.Elapsed.TotalSeconds;
