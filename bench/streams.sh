@@ -74,7 +74,6 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 # prepare <provider> <connection string>: migrates the database and prints a new key of the user bench_streams.
 prepare() {
   local settings=(--Database:Provider "$1" --ConnectionStrings:Runtype "$2")
-  # (On PostgreSQL it logs an error for the database it then creates.)
   (cd "$OUT/data" && "$BIN/api/Runtype.Api" migrate "${settings[@]}" >>"$OUT/migrate.log" 2>&1)
   (cd "$OUT/data" && "$BIN/api/Runtype.Api" keys create --user bench_streams "${settings[@]}" 2>/dev/null | tail -n 1)
 }
