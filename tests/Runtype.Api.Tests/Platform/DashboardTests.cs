@@ -27,6 +27,7 @@ public abstract class DashboardTests(ApiFixture api)
 
     [Theory]
     [InlineData("/app.js", "text/javascript")]
+    [InlineData("/dashboard.js", "text/javascript")]
     [InlineData("/app.css", "text/css")]
     [InlineData("/index.html", "text/html")]
     [InlineData("/webhooks.html", "text/html")]
@@ -66,31 +67,38 @@ public abstract class DashboardTests(ApiFixture api)
     }
 
     [Fact]
-    public async Task The_script_keeps_the_key_in_session_storage_and_sends_it_only_as_a_header()
+    public async Task The_shared_script_keeps_the_key_in_session_storage_and_sends_it_only_as_a_header()
     {
         using var client = api.CreateAnonymousClient(uncheckedBecause: StaticFiles);
 
-        var script = await client.GetStringAsync("/app.js", Token);
+        var shared = await client.GetStringAsync("/dashboard.js", Token);
 
-        Assert.Contains("sessionStorage", script, StringComparison.Ordinal);
-        Assert.DoesNotContain("localStorage", script, StringComparison.Ordinal);
-        Assert.DoesNotContain("EventSource", script.Replace("because EventSource cannot", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Contains("Authorization: \"Bearer \" + apiKey", script, StringComparison.Ordinal);
+        Assert.Contains("sessionStorage.getItem(KEY_STORAGE)", shared, StringComparison.Ordinal);
+        Assert.Contains("const KEY_STORAGE = \"runtype.apiKey\"", shared, StringComparison.Ordinal);
+        Assert.Contains("Authorization: \"Bearer \" + apiKey", shared, StringComparison.Ordinal);
+        Assert.Contains("href: \"webhooks.html\"", shared, StringComparison.Ordinal);
+        foreach (var path in (string[])["/dashboard.js", "/app.js", "/webhooks.js"])
+        {
+            var script = await client.GetStringAsync(path, Token);
+            Assert.DoesNotContain("localStorage", script, StringComparison.Ordinal);
+            Assert.DoesNotContain("innerHTML", script, StringComparison.Ordinal);
+            Assert.DoesNotContain("EventSource", script.Replace("because EventSource cannot", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        }
     }
 
-    [Fact]
-    public async Task The_webhooks_page_uses_the_same_key_only_as_a_header_and_writes_no_markup_from_data()
+    [Theory]
+    [InlineData("/", "app.js")]
+    [InlineData("/webhooks.html", "webhooks.js")]
+    public async Task Each_page_loads_the_shared_script_first_and_keeps_no_key_of_its_own(string page, string script)
     {
-        using var client = api.CreateAnonymousClient(uncheckedBecause: "the dashboard's files are not API calls");
+        using var client = api.CreateAnonymousClient(uncheckedBecause: StaticFiles);
 
-        var script = await client.GetStringAsync("/webhooks.js", Token);
-        var index = await client.GetStringAsync("/", Token);
+        var markup = await client.GetStringAsync(page, Token);
+        var own = await client.GetStringAsync("/" + script, Token);
 
-        Assert.Contains("sessionStorage.getItem(KEY_STORAGE)", script, StringComparison.Ordinal);
-        Assert.Contains("const KEY_STORAGE = \"runtype.apiKey\"", script, StringComparison.Ordinal);
-        Assert.DoesNotContain("localStorage", script, StringComparison.Ordinal);
-        Assert.DoesNotContain("innerHTML", script, StringComparison.Ordinal);
-        Assert.Contains("Authorization: \"Bearer \" + apiKey", script, StringComparison.Ordinal);
-        Assert.Contains("href=\"webhooks.html\"", index, StringComparison.Ordinal);
+        var shared = markup.IndexOf("<script src=\"dashboard.js\" defer></script>", StringComparison.Ordinal);
+        Assert.InRange(shared, 0, markup.IndexOf($"<script src=\"{script}\" defer></script>", StringComparison.Ordinal));
+        Assert.DoesNotContain("sessionStorage", own, StringComparison.Ordinal);
+        Assert.Contains("headers: shell.headers(", own, StringComparison.Ordinal);
     }
 }
