@@ -12,8 +12,9 @@ namespace Runtype.Infrastructure.Webhooks;
 /// Each process's dispatcher: looks for due deliveries (a read; skipped when more are known to be due) and claims them
 /// (leased in the database, so one delivery is attempted by one process at a time), sends them concurrently up to
 /// <see cref="WebhookSettings.MaxConcurrency"/> attempts, at most <see cref="WebhookSettings.MaxConcurrencyPerEndpoint"/>
-/// of them to one endpoint (a slow or dead endpoint cannot take the others' slots), and records the outcomes in batches. It wakes when a command of this process commits deliveries
-/// (<see cref="WebhookDispatchSignal"/>), when enough attempts have finished to claim a batch, and every
+/// of them to one endpoint (a slow or dead endpoint cannot take the others' slots), and records the outcomes in batches.
+/// It wakes when a command of this process commits deliveries (<see cref="WebhookDispatchSignal"/>), when enough attempts
+/// have finished to claim a batch (a quarter of all slots, or of one endpoint's), and every
 /// <see cref="WebhookSettings.PollInterval"/> for deliveries other processes committed or that came due. No database
 /// transaction is open while a request is on the wire.
 /// </summary>
