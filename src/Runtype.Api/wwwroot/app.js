@@ -1,104 +1,43 @@
-// Runtype Sessions dashboard: plain JavaScript, no build step. The API key lives in this tab's sessionStorage
-// only and is sent only in the Authorization header (never in an address). The live event stream is read with
+// Runtype Sessions dashboard, the Sessions page: plain JavaScript, no build step, over dashboard.js (the header, the
+// API key and the error banner every page shares). The live event stream is read with
 // fetch + ReadableStream, because EventSource cannot send an Authorization header. The list moves with the stream of
 // all of the key's sessions (GET /sessions/stream): each change re-reads the page shown, nothing polls.
 "use strict";
 
 (() => {
   const API = "/v1/products/generation/sessions";
-  const KEY_STORAGE = "runtype.apiKey";
   const PAGE_SIZE = 10;
   const LIST_RELOAD_DELAY_MS = 200; // changes that come together re-read the page once
   const DETAIL_REFRESH_MS = 2000;
 
   const $ = (id) => document.getElementById(id);
   const view = {
-    keyForm: $("key-form"), keyInput: $("api-key"), keyState: $("key-state"), keyLabel: $("key-label"), forget: $("forget-key"),
-    banner: $("banner"), bannerText: $("banner-text"), bannerClose: $("banner-close"),
     welcome: $("welcome"), list: $("list-view"), detail: $("detail-view"),
     statusFilter: $("status-filter"), refresh: $("refresh"), sessionList: $("session-list"), listEmpty: $("list-empty"),
     prev: $("prev-page"), next: $("next-page"), pageInfo: $("page-info"),
     streamState: $("stream-state"), events: $("d-events"), eventsEmpty: $("events-empty"),
   };
 
-  let apiKey = sessionStorage.getItem(KEY_STORAGE);
   let timer = null;
   let listStream = null; // AbortController of the all-sessions stream while the list is shown
   let detail = null; // { id, etag, stream: AbortController, lastEventId, seen: Set }
 
-  // ---------- errors ----------
-
-  class ApiError extends Error {
-    constructor(status, problem) {
-      super(describeProblem(status, problem));
-      this.status = status;
-    }
-  }
-
-  function describeProblem(status, problem) {
-    if (status === 401) return "The API key was refused (401): " + (problem && problem.detail ? problem.detail : "check it") + " Paste a valid key.";
-    if (status === 403) return "This key lacks the sessions:read scope (403).";
-    if (problem && problem.detail) return problem.detail + " (" + status + ")";
-    return "The API answered " + status + ".";
-  }
-
-  function showError(message) {
-    view.bannerText.textContent = message;
-    view.banner.hidden = false;
-  }
-
-  function clearError() {
-    view.banner.hidden = true;
-    view.bannerText.textContent = "";
-  }
-
-  function report(error) {
-    if (error.name === "AbortError") return;
-    if (error.status === 401) {
-      // A key the API refuses is of no further use: forget it, and ask for another one.
-      forgetKey();
-      showError(error.message);
-      return;
-    }
-    showError(error instanceof ApiError ? error.message : "Cannot reach the API: " + error.message + ". Retrying…");
-  }
+  const { el, time } = Dashboard;
+  const shell = Dashboard.shell({ forbidden: "This key lacks the sessions:read scope (403).", onKeyChange: () => route() });
+  const { ApiError, errorOf, showError, clearError, report } = shell;
 
   // ---------- HTTP ----------
 
-  function headers(extra) {
-    return Object.assign({ Authorization: "Bearer " + apiKey, Accept: "application/json" }, extra || {});
-  }
-
-  async function readProblem(response) {
-    try { return await response.json(); } catch { return null; }
-  }
-
   async function getJson(path, extraHeaders) {
-    const response = await fetch(path, { headers: headers(extraHeaders), cache: "no-store" });
+    const response = await fetch(path, { headers: shell.headers(extraHeaders), cache: "no-store" });
     if (response.status === 304) return { notModified: true };
-    if (!response.ok) throw new ApiError(response.status, await readProblem(response));
+    if (!response.ok) throw await errorOf(response);
     return { body: await response.json(), etag: response.headers.get("ETag") };
   }
 
   // ---------- formatting ----------
 
-  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
   const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-
-  function time(value, format) {
-    const element = document.createElement("time");
-    element.dateTime = value;
-    element.title = value;
-    element.textContent = (format || dateFormat).format(new Date(value));
-    return element;
-  }
-
-  function el(tag, className, text) {
-    const element = document.createElement(tag);
-    if (className) element.className = className;
-    if (text !== undefined && text !== null) element.textContent = text;
-    return element;
-  }
 
   function pretty(value) {
     return value === null || value === undefined ? "null" : JSON.stringify(value, null, 2);
@@ -146,42 +85,6 @@
     return bar;
   }
 
-  // ---------- key ----------
-
-  function renderKey() {
-    const hasKey = Boolean(apiKey);
-    view.keyForm.hidden = hasKey;
-    view.keyState.hidden = !hasKey;
-    view.keyLabel.textContent = hasKey ? "key " + apiKey.slice(0, 10) + "…" : "";
-  }
-
-  view.keyForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const value = view.keyInput.value.trim().replace(/^Bearer\s+/i, "");
-    if (!value) return;
-    apiKey = value;
-    sessionStorage.setItem(KEY_STORAGE, value);
-    view.keyInput.value = "";
-    clearError();
-    renderKey();
-    route();
-  });
-
-  function forgetKey() {
-    apiKey = null;
-    sessionStorage.removeItem(KEY_STORAGE);
-    renderKey();
-    route();
-  }
-
-  view.forget.addEventListener("click", () => {
-    clearError();
-    location.hash = "#/";
-    forgetKey();
-  });
-
-  view.bannerClose.addEventListener("click", clearError);
-
   // ---------- routing ----------
 
   function parseHash() {
@@ -204,10 +107,10 @@
   function route() {
     stopAll();
     const target = parseHash();
-    view.welcome.hidden = Boolean(apiKey);
-    view.list.hidden = !apiKey || target.name !== "list";
-    view.detail.hidden = !apiKey || target.name !== "detail";
-    if (!apiKey) return;
+    view.welcome.hidden = Boolean(shell.apiKey);
+    view.list.hidden = !shell.apiKey || target.name !== "list";
+    view.detail.hidden = !shell.apiKey || target.name !== "detail";
+    if (!shell.apiKey) return;
     if (target.name === "list") showList(target.params);
     else showDetail(target.id);
   }
@@ -253,13 +156,13 @@
     let failures = 0;
     while (listStream === controller) {
       try {
-        const response = await fetch(API + "/stream", { headers: headers({ Accept: "text/event-stream" }), signal: controller.signal, cache: "no-store" });
+        const response = await fetch(API + "/stream", { headers: shell.headers({ Accept: "text/event-stream" }), signal: controller.signal, cache: "no-store" });
         if (response.status === 429) {
           await sleep((parseInt(response.headers.get("Retry-After") || "5", 10) || 5) * 1000, controller.signal);
           continue;
         }
         if (!response.ok) {
-          const error = new ApiError(response.status, await readProblem(response));
+          const error = await errorOf(response);
           if ([400, 401, 403].includes(response.status)) { report(error); return; }
           throw error;
         }
@@ -425,7 +328,7 @@
         const extra = { Accept: "text/event-stream" };
         if (current.lastEventId) extra["Last-Event-ID"] = current.lastEventId;
         setStreamState("retrying", failures ? "reconnecting…" : "connecting…");
-        const response = await fetch(API + "/" + current.id + "/events/stream", { headers: headers(extra), signal: controller.signal, cache: "no-store" });
+        const response = await fetch(API + "/" + current.id + "/events/stream", { headers: shell.headers(extra), signal: controller.signal, cache: "no-store" });
         if (response.status === 204) {
           current.ended = true;
           setStreamState("ended", "session finished");
@@ -434,12 +337,12 @@
         if (response.status === 429) {
           const wait = (parseInt(response.headers.get("Retry-After") || "5", 10) || 5) * 1000;
           setStreamState("retrying", "too many open streams; retrying");
-          showError((await readProblem(response) || {}).detail || "Too many live streams are open for this key.");
+          showError((await errorOf(response)).message || "Too many live streams are open for this key.");
           await sleep(wait, controller.signal);
           continue;
         }
         if (!response.ok) {
-          const error = new ApiError(response.status, await readProblem(response));
+          const error = await errorOf(response);
           report(error);
           setStreamState("error", "stopped");
           if ([400, 401, 403, 404].includes(response.status)) {
@@ -517,6 +420,5 @@
     loadDetail(current);
   }
 
-  renderKey();
   route();
 })();

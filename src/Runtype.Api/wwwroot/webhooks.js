@@ -1,11 +1,10 @@
-// Runtype Sessions dashboard, the Webhooks page: plain JavaScript, no build step. The API key is the one the sessions
-// page keeps in this tab's sessionStorage, sent only in the Authorization header. Endpoints and the open delivery log
+// Runtype Sessions dashboard, the Webhooks page: plain JavaScript, no build step, over dashboard.js (the header, the
+// API key and the error banner every page shares). Endpoints and the open delivery log
 // are read again every few seconds, so deliveries show up as they happen.
 "use strict";
 
 (() => {
   const API = "/v1/webhooks/endpoints";
-  const KEY_STORAGE = "runtype.apiKey";
   const REFRESH_MS = 2000;
   const EVENT_TYPES = [
     "session.created", "session.status_changed", "session.completed", "session.failed", "session.cancelled",
@@ -14,8 +13,6 @@
 
   const $ = (id) => document.getElementById(id);
   const view = {
-    keyForm: $("key-form"), keyInput: $("api-key"), keyState: $("key-state"), keyLabel: $("key-label"), forget: $("forget-key"),
-    banner: $("banner"), bannerText: $("banner-text"), bannerClose: $("banner-close"),
     welcome: $("welcome"), endpoints: $("endpoints-view"), deliveries: $("deliveries-view"),
     refresh: $("refresh"), createForm: $("create-form"), createUrl: $("create-url"), createDescription: $("create-description"),
     createTypes: $("create-types"), secretBox: $("secret-box"), secretTitle: $("secret-title"), secretValue: $("secret-value"),
@@ -24,76 +21,32 @@
     deliveriesEmpty: $("deliveries-empty"),
   };
 
-  let apiKey = sessionStorage.getItem(KEY_STORAGE);
   let timer = null;
 
-  // ---------- errors and HTTP ----------
+  const { el, time } = Dashboard;
+  const shell = Dashboard.shell({
+    forbidden: "This key lacks a webhooks scope (403): create one with --scopes including webhooks:read,webhooks:write.",
+    onKeyChange: () => route(),
+  });
+  const { errorOf, clearError, report } = shell;
 
-  class ApiError extends Error {
-    constructor(status, problem) {
-      super(describe(status, problem));
-      this.status = status;
-    }
-  }
-
-  function describe(status, problem) {
-    if (status === 401) return "The API key was refused (401): " + (problem && problem.detail ? problem.detail : "check it and paste it again.");
-    if (status === 403) return "This key lacks a webhooks scope (403): create one with --scopes including webhooks:read,webhooks:write.";
-    if (problem && problem.errors) return Object.entries(problem.errors).map(([field, messages]) => field + ": " + messages.join(" ")).join(" ");
-    if (problem && problem.detail) return problem.detail + " (" + status + ")";
-    return "The API answered " + status + ".";
-  }
-
-  function showError(message) {
-    view.bannerText.textContent = message;
-    view.banner.hidden = false;
-  }
-
-  function clearError() {
-    view.banner.hidden = true;
-    view.bannerText.textContent = "";
-  }
-
-  function report(error) {
-    showError(error instanceof ApiError ? error.message : "Cannot reach the API: " + error.message + ". Retrying…");
-  }
+  // ---------- HTTP ----------
 
   async function call(method, path, body) {
-    const init = { method, headers: { Authorization: "Bearer " + apiKey, Accept: "application/json" }, cache: "no-store" };
+    const init = { method, headers: shell.headers(), cache: "no-store" };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
 
     const response = await fetch(path, init);
-    if (!response.ok) {
-      let problem = null;
-      try { problem = await response.json(); } catch { /* a body that is not JSON: the status says enough */ }
-      throw new ApiError(response.status, problem);
-    }
-
+    if (!response.ok) throw await errorOf(response);
     return response.status === 204 ? null : response.json();
   }
 
   // ---------- formatting ----------
 
   const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
-
-  function el(tag, className, text) {
-    const element = document.createElement(tag);
-    if (className) element.className = className;
-    if (text !== undefined && text !== null) element.textContent = text;
-    return element;
-  }
-
-  function time(value) {
-    if (!value) return el("span", "muted", "—");
-    const element = document.createElement("time");
-    element.dateTime = value;
-    element.title = value;
-    element.textContent = dateFormat.format(new Date(value));
-    return element;
-  }
 
   function button(text, onClick, secondary) {
     const element = el("button", secondary ? "secondary" : null, text);
@@ -118,36 +71,6 @@
     view.secretBox.hidden = false;
   }
 
-  // ---------- key ----------
-
-  function renderKey() {
-    const hasKey = Boolean(apiKey);
-    view.keyForm.hidden = hasKey;
-    view.keyState.hidden = !hasKey;
-    view.keyLabel.textContent = hasKey ? "key " + apiKey.slice(0, 10) + "…" : "";
-  }
-
-  view.keyForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const value = view.keyInput.value.trim().replace(/^Bearer\s+/i, "");
-    if (!value) return;
-    apiKey = value;
-    sessionStorage.setItem(KEY_STORAGE, value);
-    view.keyInput.value = "";
-    clearError();
-    renderKey();
-    route();
-  });
-
-  view.forget.addEventListener("click", () => {
-    apiKey = null;
-    sessionStorage.removeItem(KEY_STORAGE);
-    renderKey();
-    location.hash = "#/";
-    route();
-  });
-
-  view.bannerClose.addEventListener("click", clearError);
   view.secretClose.addEventListener("click", () => {
     view.secretBox.hidden = true;
     view.secretValue.textContent = "";
@@ -246,12 +169,12 @@
       return td;
     };
     row.append(
-      cell(time(delivery.createdAt)),
+      cell(time(delivery.createdAt, dateFormat)),
       cell(el("span", "mono", delivery.eventType)),
       cell(el("span", "badge " + delivery.status, delivery.status)),
       cell(String(delivery.attempts)),
       cell(delivery.lastResponseStatus === null ? (delivery.attempts > 0 ? "no answer" : "—") : String(delivery.lastResponseStatus)),
-      cell(time(delivery.nextAttemptAt)),
+      cell(time(delivery.nextAttemptAt, dateFormat)),
       cell(button("Retry", async () => {
         await call("POST", API + "/" + endpointId + "/deliveries/" + delivery.id + "/retry");
         await loadDeliveries(endpointId);
@@ -266,12 +189,11 @@
 
   function route() {
     clearTimeout(timer);
-    renderKey();
-    view.welcome.hidden = Boolean(apiKey);
+    view.welcome.hidden = Boolean(shell.apiKey);
     const match = location.hash.match(/^#\/endpoints\/([0-9a-f-]{36})$/);
-    view.endpoints.hidden = !apiKey || Boolean(match);
-    view.deliveries.hidden = !apiKey || !match;
-    if (!apiKey) return;
+    view.endpoints.hidden = !shell.apiKey || Boolean(match);
+    view.deliveries.hidden = !shell.apiKey || !match;
+    if (!shell.apiKey) return;
 
     const load = match ? () => loadDeliveries(match[1]) : loadEndpoints;
     const tick = async () => {

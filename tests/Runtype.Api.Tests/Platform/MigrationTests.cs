@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using Runtype.Api.Cli;
 using Runtype.Api.Tests.Infrastructure;
@@ -86,5 +87,65 @@ public sealed class MigrationTests : IAsyncLifetime
         }
 
         Assert.Equal(["api_keys", "session_events", "sessions"], tables);
+    }
+}
+
+/// <summary>
+/// The <c>migrate</c> verb on PostgreSQL, as a process: a database that does not exist yet is created, one its
+/// administrator created empty is filled, and neither is reported as an error along the way.
+/// </summary>
+public sealed class MigrateVerbOnPostgreSqlTests(PostgreSqlServer server)
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_database_that_does_not_exist_yet_is_created_and_migrated_without_an_error_in_the_log()
+    {
+        Assert.SkipWhen(server.UnavailableReason is not null, server.UnavailableReason ?? string.Empty);
+        var connectionString = server.NewDatabase();
+
+        var result = await MigrateAsync(connectionString);
+
+        AssertMigratedWithoutErrors(result);
+        Assert.Equal(1L, await CountMigratedTablesAsync(connectionString));
+    }
+
+    [Fact]
+    public async Task An_empty_database_made_by_its_administrator_is_migrated_without_an_error_in_the_log()
+    {
+        Assert.SkipWhen(server.UnavailableReason is not null, server.UnavailableReason ?? string.Empty);
+        var connectionString = server.NewDatabase();
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false }.ConnectionString))
+        {
+            await admin.OpenAsync(Token);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+            await create.ExecuteNonQueryAsync(Token);
+        }
+
+        var first = await MigrateAsync(connectionString);
+        var second = await MigrateAsync(connectionString);
+
+        AssertMigratedWithoutErrors(first);
+        AssertMigratedWithoutErrors(second);
+        Assert.Equal(1L, await CountMigratedTablesAsync(connectionString));
+    }
+
+    private static Task<ProcessResult> MigrateAsync(string connectionString) =>
+        ApiProcess.RunAsync(Token, "migrate", "--Database:Provider", "PostgreSql", "--ConnectionStrings:Runtype", connectionString);
+
+    private static void AssertMigratedWithoutErrors(ProcessResult result)
+    {
+        Assert.True(result.Code == CommandLine.Ok, result.Error);
+        Assert.Equal("The database is up to date.", result.LastLine);
+        Assert.DoesNotContain(" ERR]", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    private static async Task<long> CountMigratedTablesAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(Token);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'sessions'", connection);
+        return (long)(await command.ExecuteScalarAsync(Token))!;
     }
 }

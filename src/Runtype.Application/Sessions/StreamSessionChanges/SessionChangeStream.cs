@@ -181,7 +181,7 @@ public sealed class SessionChangeStream : IDisposable
                 lastSent = now = _clock.GetUtcNow();
             }
 
-            await WaitAsync(changed, TimeSpan.FromTicks(Math.Min((lastSent + _settings.HeartbeatInterval - now).Ticks, (closeAt - now).Ticks)), cancellationToken);
+            await SessionChangeSignal.WaitAsync(changed, TimeSpan.FromTicks(Math.Min((lastSent + _settings.HeartbeatInterval - now).Ticks, (closeAt - now).Ticks)), _clock, cancellationToken);
             read = changed.IsCompleted;
         }
     }
@@ -214,20 +214,6 @@ public sealed class SessionChangeStream : IDisposable
             skip = (last == from ? skip : 0) + marks.Count(m => m.At == last);
             from = last;
         }
-    }
-
-    private async Task WaitAsync(Task changed, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (timeout <= TimeSpan.Zero || changed.IsCompleted)
-        {
-            return;
-        }
-
-        using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var elapsed = Task.Delay(timeout, _clock, stopTimer.Token);
-        await Task.WhenAny(changed, elapsed);
-        await stopTimer.CancelAsync();
-        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>What was sent of one session: at which updatedAt (for forgetting it), version and last event; or that it was deleted.</summary>

@@ -62,6 +62,24 @@ public sealed class SessionChangeSignal
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="change"/> completes or <paramref name="timeout"/> passes, whichever is first (at once
+    /// when the timeout is not positive); throws when the caller gives up.
+    /// </summary>
+    public static async Task WaitAsync(Task change, TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (timeout <= TimeSpan.Zero || change.IsCompleted)
+        {
+            return;
+        }
+
+        using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var elapsed = Task.Delay(timeout, clock, stopTimer.Token);
+        await Task.WhenAny(change, elapsed);
+        await stopTimer.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
     private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private Subscription Subscribe<TKey>(Dictionary<TKey, Waiters> listeners, TKey key)

@@ -123,7 +123,7 @@ public sealed class SessionEventStream : IDisposable
                 }
 
                 var expiry = new DateTimeOffset(DateTime.SpecifyKind(batch.ExpiresAt, DateTimeKind.Utc));
-                await WaitAsync(changed, Shortest(expiry - now, lastSent + _settings.HeartbeatInterval - now, closeAt - now), cancellationToken);
+                await SessionChangeSignal.WaitAsync(changed, Shortest(expiry - now, lastSent + _settings.HeartbeatInterval - now, closeAt - now), _clock, cancellationToken);
                 if (changed.IsCompleted || _clock.GetUtcNow() >= expiry)
                 {
                     break;
@@ -135,20 +135,6 @@ public sealed class SessionEventStream : IDisposable
     public void Dispose() => _slot.Dispose();
 
     private static TimeSpan Shortest(TimeSpan a, TimeSpan b, TimeSpan c) => TimeSpan.FromTicks(Math.Min(a.Ticks, Math.Min(b.Ticks, c.Ticks)));
-
-    private async Task WaitAsync(Task changed, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (timeout <= TimeSpan.Zero || changed.IsCompleted)
-        {
-            return;
-        }
-
-        using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var elapsed = Task.Delay(timeout, _clock, stopTimer.Token);
-        await Task.WhenAny(changed, elapsed);
-        await stopTimer.CancelAsync();
-        cancellationToken.ThrowIfCancellationRequested();
-    }
 }
 
 /// <summary>

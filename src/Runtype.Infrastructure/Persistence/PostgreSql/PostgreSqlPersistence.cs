@@ -1,6 +1,9 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -21,11 +24,48 @@ internal static class PostgreSqlPersistence
         services.Replace(ServiceDescriptor.Scoped<ISessionRepository, PostgreSqlSessionRepository>());
         services.AddSingleton<ISessionChangeListener, PostgreSqlSessionChangeListener>();
         services.AddSingleton<IDeliveryClaims, PostgreSqlDeliveryClaims>();
+        services.Replace(ServiceDescriptor.Scoped<DatabaseMigrator, PostgreSqlDatabaseMigrator>());
         return services;
     }
 
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()).AddInterceptors(RowLocks.Interceptor);
+}
+
+/// <summary>
+/// Creates the database when it does not exist yet, and its migrations history table, then migrates. EF Core would do
+/// both too, but it finds out by a connection to the database and a read of the table that fail, and logs each as an
+/// error: a fresh database is not one. So the migrator asks first, on a connection of its own (PostgreSQL's 3D000: no
+/// such database).
+/// </summary>
+internal sealed class PostgreSqlDatabaseMigrator(RuntypeDbContext db) : DatabaseMigrator(db)
+{
+    public override async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        if (!await ExistsAsync(cancellationToken))
+        {
+            await Db.GetService<IRelationalDatabaseCreator>().CreateAsync(cancellationToken);
+        }
+
+        // On a database without it (new, or made empty by its administrator), EF Core would first read the history
+        // table and log that failed read as an error too.
+        await Db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+        await base.MigrateAsync(cancellationToken);
+    }
+
+    private async Task<bool> ExistsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(Db.Database.GetConnectionString());
+            await connection.OpenAsync(cancellationToken);
+            return true;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidCatalogName)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>
