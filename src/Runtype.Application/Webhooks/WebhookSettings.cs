@@ -31,8 +31,8 @@ public sealed record WebhookSettings(
 
     public static readonly TimeSpan DefaultDisableAfter = TimeSpan.FromDays(5);
     public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(30);
-    public const int DefaultMaxConcurrency = 32;
-    public const int DefaultMaxConcurrencyPerEndpoint = 8;
+    public const int DefaultMaxConcurrency = 128;
+    public const int DefaultMaxConcurrencyPerEndpoint = 32;
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest a receiver's <c>Retry-After</c> is honoured for.</summary>
@@ -47,6 +47,19 @@ public sealed record WebhookSettings(
 
     /// <summary>How long one attempt is leased: no other dispatcher starts one for the same delivery meanwhile.</summary>
     public TimeSpan LeaseDuration => Timeout + LeaseMargin;
+
+    /// <summary>The fewest free slots a process claims for (a quarter of <see cref="MaxConcurrency"/>): claims come in batches, not one per finished attempt.</summary>
+    public int ClaimBatch => Math.Max(1, MaxConcurrency / 4);
+
+    /// <summary>The fewest free slots of one endpoint a claim takes deliveries to it for (a quarter of <see cref="MaxConcurrencyPerEndpoint"/>).</summary>
+    public int EndpointBatch => Math.Max(1, MaxConcurrencyPerEndpoint / 4);
+
+    /// <summary>How many more attempts a process may start to an endpoint that has <paramref name="inFlight"/> of them in flight.</summary>
+    public int RoomFor(int inFlight) => Math.Max(0, MaxConcurrencyPerEndpoint - inFlight);
+
+    /// <summary>The endpoints of <paramref name="inFlightPerEndpoint"/> that a claim passes over now: less room than <see cref="EndpointBatch"/>.</summary>
+    public IReadOnlyCollection<Guid> Saturated(IReadOnlyDictionary<Guid, int> inFlightPerEndpoint) =>
+        [.. inFlightPerEndpoint.Where(p => RoomFor(p.Value) < EndpointBatch).Select(p => p.Key)];
 
     /// <summary>Refuses settings the dispatcher cannot run with, naming the setting.</summary>
     public WebhookSettings Validate()

@@ -9,11 +9,12 @@ using Runtype.Application.Webhooks.DispatchWebhooks;
 namespace Runtype.Infrastructure.Webhooks;
 
 /// <summary>
-/// Each process's dispatcher: looks for due deliveries (a read) and claims them (leased in the database, so one
-/// delivery is attempted by one process at a time), sends them concurrently up to <see cref="WebhookSettings.MaxConcurrency"/> attempts, at most
-/// <see cref="WebhookSettings.MaxConcurrencyPerEndpoint"/> of them to one endpoint (a slow or dead endpoint cannot take
-/// every slot), and records the outcomes in batches. It wakes when a command of this process commits deliveries
-/// (<see cref="WebhookDispatchSignal"/>), when enough attempts have finished to claim a batch, and every
+/// Each process's dispatcher: looks for due deliveries (a read; skipped when more are known to be due) and claims them
+/// (leased in the database, so one delivery is attempted by one process at a time), sends them concurrently up to
+/// <see cref="WebhookSettings.MaxConcurrency"/> attempts, at most <see cref="WebhookSettings.MaxConcurrencyPerEndpoint"/>
+/// of them to one endpoint (a slow or dead endpoint cannot take the others' slots), and records the outcomes in batches.
+/// It wakes when a command of this process commits deliveries (<see cref="WebhookDispatchSignal"/>), when enough attempts
+/// have finished to claim a batch (a quarter of all slots, or of one endpoint's), and every
 /// <see cref="WebhookSettings.PollInterval"/> for deliveries other processes committed or that came due. No database
 /// transaction is open while a request is on the wire.
 /// </summary>
@@ -63,55 +64,60 @@ internal sealed partial class WebhookDispatcher(
 
     private async Task ClaimAndSendAsync(CancellationToken stoppingToken)
     {
+        // Whether to look (a read) before claiming (on SQLite a write turn): not when more is known to be due, after a
+        // full claim, or after a commit of this process made deliveries due while no endpoint is at its cap (the new
+        // ones may be to such an endpoint otherwise).
+        var look = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             // Taken before looking for work: a commit or a finished attempt while the claim runs still wakes the wait.
             var woken = signal.Next;
             Task room;
             int free;
-            Guid[] saturated;
+            Dictionary<Guid, int> inFlight;
             lock (_gate)
             {
                 room = _roomForBatch.Task;
                 free = settings.MaxConcurrency - _inFlight;
-                saturated = [.. _inFlightPerEndpoint.Where(p => p.Value >= settings.MaxConcurrencyPerEndpoint).Select(p => p.Key)];
+                inFlight = new Dictionary<Guid, int>(_inFlightPerEndpoint);
             }
 
-            if (free > 0)
+            if (free >= settings.ClaimBatch)
             {
-                var claimed = await ClaimAsync(free, saturated, stoppingToken);
-                foreach (var attempt in claimed)
+                var claim = await ClaimAsync(free, inFlight, look || settings.Saturated(inFlight).Count > 0, stoppingToken);
+                foreach (var attempt in claim.Attempts)
                 {
                     Start(attempt);
                 }
 
-                if (claimed.Count == free)
+                look = !claim.Full;
+                if (claim.Full)
                 {
                     continue; // more may be due: claim again as soon as there is room
                 }
             }
 
             using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            await Task.WhenAny(woken, room, Task.Delay(settings.PollInterval, clock, stopWaiting.Token));
+            look = await Task.WhenAny(woken, room, Task.Delay(settings.PollInterval, clock, stopWaiting.Token)) != woken;
             await stopWaiting.CancelAsync();
         }
     }
 
-    private async Task<IReadOnlyList<WebhookAttempt>> ClaimAsync(int limit, Guid[] saturated, CancellationToken stoppingToken)
+    private async Task<WebhookClaim> ClaimAsync(int limit, IReadOnlyDictionary<Guid, int> inFlight, bool look, CancellationToken stoppingToken)
     {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var mediator = scope.ServiceProvider.GetRequiredService<ISender>();
-            return await mediator.Send(new HasDueWebhookDeliveries(saturated), stoppingToken)
-                ? await mediator.Send(new ClaimWebhookDeliveries(limit, saturated), stoppingToken)
-                : [];
+            return !look || await mediator.Send(new HasDueWebhookDeliveries(inFlight), stoppingToken)
+                ? await mediator.Send(new ClaimWebhookDeliveries(limit, inFlight), stoppingToken)
+                : WebhookClaim.None;
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
             // The database may be away for a moment: the next poll tries again.
             LogClaimFailed(logger, ex);
-            return [];
+            return WebhookClaim.None;
         }
     }
 
@@ -162,9 +168,8 @@ internal sealed partial class WebhookDispatcher(
                 _inFlightPerEndpoint[attempt.EndpointId] = toEndpoint;
             }
 
-            // Room for a batch: a quarter of the slots free, in all or to this endpoint.
-            if (left <= settings.MaxConcurrency - BatchOf(settings.MaxConcurrency)
-                || toEndpoint <= settings.MaxConcurrencyPerEndpoint - BatchOf(settings.MaxConcurrencyPerEndpoint))
+            // Room for a batch, in all or to this endpoint, as this attempt makes it: one wake-up per batch, not one per attempt.
+            if (left == settings.MaxConcurrency - settings.ClaimBatch || toEndpoint == settings.MaxConcurrencyPerEndpoint - settings.EndpointBatch)
             {
                 room = _roomForBatch;
                 _roomForBatch = NewSource();
@@ -211,8 +216,6 @@ internal sealed partial class WebhookDispatcher(
             }
         }
     }
-
-    private static int BatchOf(int slots) => Math.Max(1, slots / 4);
 
     private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

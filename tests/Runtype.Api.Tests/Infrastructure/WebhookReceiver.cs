@@ -12,7 +12,7 @@ namespace Runtype.Api.Tests.Infrastructure;
 /// <summary>
 /// A real webhook receiver: Kestrel on a free loopback port, recording every request it gets (headers, body, when) and
 /// answering as each path is told to (200 by default; another status with headers; after a delay; or not at all until
-/// released). It also counts requests in flight, in all and per <c>webhook-id</c>.
+/// released). It also counts requests in flight, in all, per path and per <c>webhook-id</c>.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -21,6 +21,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Func<ReceivedWebhook, int, ReceiverAnswer>> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _inFlightById = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Now, int Max)> _inFlightByPath = new(StringComparer.Ordinal);
     private int _inFlight;
 
     private WebhookReceiver(WebApplication app)
@@ -35,6 +36,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>The most requests with one <c>webhook-id</c> that were in flight at once (1 unless a delivery was sent concurrently).</summary>
     public int MaxInFlightOfOneMessage { get; private set; }
+
+    /// <summary>The most requests to <paramref name="path"/> that were in flight at once.</summary>
+    public int MaxInFlightAt(string path)
+    {
+        lock (_counts)
+        {
+            return _inFlightByPath.GetValueOrDefault(path).Max;
+        }
+    }
 
     public static async Task<WebhookReceiver> StartAsync()
     {
@@ -109,6 +119,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             MaxInFlight = Math.Max(MaxInFlight, ++_inFlight);
             MaxInFlightOfOneMessage = Math.Max(MaxInFlightOfOneMessage, _inFlightById.AddOrUpdate(received.Id ?? string.Empty, 1, (_, n) => n + 1));
+            var atPath = _inFlightByPath.GetValueOrDefault(received.Path);
+            _inFlightByPath[received.Path] = (atPath.Now + 1, Math.Max(atPath.Max, atPath.Now + 1));
         }
 
         try
@@ -141,6 +153,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             {
                 _inFlight--;
                 _inFlightById.AddOrUpdate(received.Id ?? string.Empty, 0, (_, n) => n - 1);
+                var atPath = _inFlightByPath[received.Path];
+                _inFlightByPath[received.Path] = (atPath.Now - 1, atPath.Max);
             }
         }
     }

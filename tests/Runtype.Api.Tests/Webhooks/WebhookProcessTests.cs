@@ -20,12 +20,12 @@ public abstract class WebhookProcessTests : IAsyncLifetime
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private string[] Settings(int maxConcurrency = 8) =>
+    private string[] Settings(int maxConcurrency = 8, int maxConcurrencyPerEndpoint = 8, string firstDelay = "00:00:00") =>
     [
         .. _database.Settings, "--Database:MigrateOnStartup", "false", "--RateLimiting:PermitsPerMinute", "0", "--Serilog:MinimumLevel:Default", "Warning",
         "--Webhooks:AllowInsecureUrls", "true", "--Webhooks:AllowPrivateNetworks", "true", "--Webhooks:Timeout", "00:00:05",
-        "--Webhooks:MaxConcurrency", $"{maxConcurrency}",
-        .. Enumerable.Range(0, 20).SelectMany(i => new[] { $"--Webhooks:RetrySchedule:{i}", i == 0 ? "00:00:00" : "00:00:00.500" }),
+        "--Webhooks:MaxConcurrency", $"{maxConcurrency}", "--Webhooks:MaxConcurrencyPerEndpoint", $"{maxConcurrencyPerEndpoint}",
+        .. Enumerable.Range(0, 20).SelectMany(i => new[] { $"--Webhooks:RetrySchedule:{i}", i == 0 ? firstDelay : "00:00:00.500" }),
     ];
 
     public async ValueTask InitializeAsync()
@@ -115,6 +115,60 @@ public abstract class WebhookProcessTests : IAsyncLifetime
         Assert.Equal(1, receiver.MaxInFlightOfOneMessage);
         Assert.True(receiver.MaxInFlight > PerProcess, $"at most {receiver.MaxInFlight} attempts were in flight: only one server worked");
         Assert.All(delivered, d => Assert.Equal(1, d.GetProperty("attempts").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_claim_gives_an_endpoint_no_more_than_its_cap_however_many_of_the_due_deliveries_are_its_own()
+    {
+        const int Cap = 2;
+        const int Sessions = 8;
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var release = new TaskCompletionSource();
+        receiver.Answer("/held", (_, _) => new ReceiverAnswer(200, HoldUntil: release.Task));
+        var key = await CreateKeyAsync("user_webhook_cap");
+
+        // Written by a server whose first attempt waits 5 s (and which looks for due deliveries only when woken by a
+        // commit of its own), stopped at once: when the second server starts they are all due, and its first claim
+        // sees every one of them.
+        var writer = await ApiProcess.StartServerAsync(Token, [.. Settings(firstDelay: "00:00:05"), "--Webhooks:PollInterval", "01:00:00"]);
+        DateTime due;
+        try
+        {
+            using var client = writer.CreateClient(key);
+            await client.CreateEndpointAsync(receiver.Url("/held"), "session.created");
+            for (var i = 0; i < Sessions; i++)
+            {
+                await client.CreateSessionAsync();
+            }
+
+            due = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        }
+        finally
+        {
+            await writer.DisposeAsync();
+        }
+
+        Assert.Empty(receiver.ReceivedAt("/held"));
+        await Task.Delay(due - DateTime.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero, Token);
+
+        // A server with room for 4 attempts, 2 per endpoint.
+        await using var server = await ApiProcess.StartServerAsync(Token, Settings(maxConcurrency: 4, maxConcurrencyPerEndpoint: Cap));
+        using var dispatching = server.CreateClient(key);
+        try
+        {
+            await receiver.WaitForAsync("/held", Cap);
+
+            // The held endpoint has its 2; another endpoint's message goes out in the slots left over.
+            await dispatching.CreateEndpointAsync(receiver.Url("/lively"), "session.created");
+            await dispatching.CreateSessionAsync();
+            await receiver.WaitForAsync("/lively", 1, timeout: TimeSpan.FromSeconds(4));
+            Assert.False(release.Task.IsCompleted);
+            Assert.Equal(Cap, receiver.MaxInFlightAt("/held"));
+        }
+        finally
+        {
+            release.SetResult();
+        }
     }
 
     private async Task<string> CreateKeyAsync(string user)

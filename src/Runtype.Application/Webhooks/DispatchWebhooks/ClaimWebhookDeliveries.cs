@@ -1,13 +1,24 @@
 using Mediator;
+using Runtype.Domain.Webhooks;
 
 namespace Runtype.Application.Webhooks.DispatchWebhooks;
 
 /// <summary>
-/// Leases up to <see cref="Limit"/> due deliveries to this dispatcher (none to <see cref="ExcludedEndpoints"/>, which
-/// have as many attempts in flight here as they may), one transaction for all: each becomes an attempt to send, with
-/// what it needs (URL, signing secrets, the message). Until its lease runs out no other dispatcher attempts it.
+/// Leases up to <see cref="Limit"/> due deliveries to this dispatcher, oldest due first, one transaction for all, and
+/// to no endpoint more than its room: <see cref="WebhookSettings.MaxConcurrencyPerEndpoint"/> less the attempts this
+/// process has in flight to it (<see cref="InFlightPerEndpoint"/>). Each becomes an attempt to send, with what it needs
+/// (URL, signing secrets, the message). Until its lease runs out no other dispatcher attempts it.
 /// </summary>
-public sealed record ClaimWebhookDeliveries(int Limit, IReadOnlyCollection<Guid> ExcludedEndpoints) : ICommand<IReadOnlyList<WebhookAttempt>>;
+public sealed record ClaimWebhookDeliveries(int Limit, IReadOnlyDictionary<Guid, int> InFlightPerEndpoint) : ICommand<WebhookClaim>;
+
+/// <summary>
+/// What a claim leased, and whether it found as many due deliveries as it could take (<see cref="Full"/>: more may be
+/// due, so the dispatcher claims again at once rather than looking first).
+/// </summary>
+public sealed record WebhookClaim(IReadOnlyList<WebhookAttempt> Attempts, bool Full)
+{
+    public static WebhookClaim None { get; } = new([], false);
+}
 
 /// <summary>One attempt to send: the lease that entitles its holder to record the outcome, and the signed request's parts.</summary>
 public sealed record WebhookAttempt(
@@ -15,15 +26,30 @@ public sealed record WebhookAttempt(
 
 public sealed class ClaimWebhookDeliveriesHandler(
     IWebhookDeliveryRepository deliveries, IWebhookEndpointRepository endpoints, WebhookSettings settings, TimeProvider clock)
-    : ICommandHandler<ClaimWebhookDeliveries, IReadOnlyList<WebhookAttempt>>
+    : ICommandHandler<ClaimWebhookDeliveries, WebhookClaim>
 {
-    public async ValueTask<IReadOnlyList<WebhookAttempt>> Handle(ClaimWebhookDeliveries command, CancellationToken cancellationToken)
+    public async ValueTask<WebhookClaim> Handle(ClaimWebhookDeliveries command, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var due = await deliveries.ClaimDueAsync(now.UtcDateTime, command.Limit, command.ExcludedEndpoints, cancellationToken);
-        if (due.Count == 0)
+        var read = await deliveries.ClaimDueAsync(now.UtcDateTime, command.Limit, settings.Saturated(command.InFlightPerEndpoint), cancellationToken);
+        if (read.Count == 0)
         {
-            return [];
+            return WebhookClaim.None;
+        }
+
+        // No endpoint gets more than its room, however many of the oldest due deliveries are its own: the rest stay
+        // due, untouched (and, on the server databases, unlocked at the commit), for the next claim.
+        var room = new Dictionary<Guid, int>();
+        var due = new List<WebhookDelivery>(read.Count);
+        foreach (var delivery in read)
+        {
+            var left = room.TryGetValue(delivery.EndpointId, out var known) ? known : settings.RoomFor(command.InFlightPerEndpoint.GetValueOrDefault(delivery.EndpointId));
+            if (left > 0)
+            {
+                due.Add(delivery);
+            }
+
+            room[delivery.EndpointId] = left - 1;
         }
 
         var targets = (await endpoints.FindManyAsync([.. due.Select(d => d.EndpointId).Distinct()], cancellationToken)).ToDictionary(e => e.Id);
@@ -38,6 +64,6 @@ public sealed class ClaimWebhookDeliveriesHandler(
         }
 
         await deliveries.SaveChangesAsync(cancellationToken);
-        return attempts;
+        return new WebhookClaim(attempts, read.Count == command.Limit);
     }
 }
