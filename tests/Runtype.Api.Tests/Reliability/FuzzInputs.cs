@@ -92,14 +92,21 @@ public static class FuzzInputs
             ("charset=utf-32", MediaTypeVerdict.Refused), ("foo=\"unterminated", MediaTypeVerdict.Refused), ("=x", MediaTypeVerdict.Refused),
             ("charset=utf-8; charset=utf-8", MediaTypeVerdict.Refused), ("", MediaTypeVerdict.Either)).Array[0, 2]
         from separator in Gen.OneOf(";", "; ", " ; ", ";\t")
-        select (Join(type.Item1, parameters.Select(p => p.Item1), separator), Verdict(type.Item2, parameters.Select(p => p.Item2)));
+        select (Join(type.Item1, parameters.Select(p => p.Item1), separator), Verdict(type.Item2, parameters));
 
     private static string Join(string type, IEnumerable<string> parameters, string separator) =>
         string.Concat(parameters.Where(p => p.Length > 0).Select(p => separator + p).Prepend(type));
 
-    private static MediaTypeVerdict Verdict(MediaTypeVerdict type, IEnumerable<MediaTypeVerdict> parameters)
+    private static MediaTypeVerdict Verdict(MediaTypeVerdict type, (string Text, MediaTypeVerdict Verdict)[] parameters)
     {
-        var all = parameters.Prepend(type).ToArray();
+        // Two picks that each name a charset make a media type with two, refused however alike they are (as the
+        // single pick "charset=utf-8; charset=utf-8" says).
+        if (parameters.Sum(p => p.Text.Split(';').Count(part => part.TrimStart().StartsWith("charset=", StringComparison.OrdinalIgnoreCase))) > 1)
+        {
+            return MediaTypeVerdict.Refused;
+        }
+
+        var all = parameters.Select(p => p.Verdict).Prepend(type).ToArray();
         return all.Contains(MediaTypeVerdict.Refused) ? MediaTypeVerdict.Refused
             : all.Contains(MediaTypeVerdict.Either) ? MediaTypeVerdict.Either
             : MediaTypeVerdict.Accepted;
