@@ -150,6 +150,26 @@ public sealed class StatementCacheTests : IDisposable
         Assert.Equal(0, leases.IdleCount);
     }
 
+    [Fact]
+    public async Task Calls_that_arrive_together_and_hold_their_connections_each_get_one_within_the_timeout()
+    {
+        // A call that takes the one an open made for another must not leave the others waiting with no open in flight.
+        using var leases = new SqliteConnectionLeases(new SqliteDatabase($"Data Source={_file};Default Timeout=3", $"Data Source={_file}", _file));
+        var held = new List<StatementCachingSqliteConnection>();
+        for (var round = 0; round < 10; round++)
+        {
+            var rented = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Task.Run(() => leases.RentAsync(TestContext.Current.CancellationToken))));
+            Assert.Equal(rented.Length, rented.Distinct().Count());
+            held.AddRange(rented);
+        }
+
+        Assert.All(held, c => Assert.Equal(ConnectionState.Open, c.State));
+        foreach (var connection in held)
+        {
+            connection.Dispose();
+        }
+    }
+
     private static async Task WaitForIdleAsync(SqliteConnectionLeases leases, int count)
     {
         for (var i = 0; i < 250 && leases.IdleCount < count; i++)

@@ -104,18 +104,25 @@ internal sealed class SqliteConnectionLeases(SqliteDatabase database) : IDisposa
     }
 
     /// <summary>
-    /// Waits for an idle connection (taking its count) while one is being opened; false after the busy timeout. Throws
-    /// what the open failed with, unless a connection came back meanwhile.
+    /// Waits for an idle connection (taking its count), with an open in flight all the while: an open whose connection
+    /// went to another call is followed by the next; false after the busy timeout. Throws what an open failed with,
+    /// unless a connection came back meanwhile.
     /// </summary>
     private async Task<bool> WaitForOneAsync(CancellationToken cancellationToken)
     {
-        var opening = StartOpening();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var available = _available.WaitAsync(Timeout, stop.Token);
-        if (await Task.WhenAny(available, opening) == available || !opening.IsFaulted)
+        Task opening;
+        do
         {
-            return await available;
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            opening = StartOpening();
+            if (await Task.WhenAny(available, opening) == available)
+            {
+                return await available;
+            }
         }
+        while (!opening.IsFaulted);
 
         await stop.CancelAsync();
         try
