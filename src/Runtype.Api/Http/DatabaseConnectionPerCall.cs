@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.WebUtilities;
 using Runtype.Application.Common;
 
 namespace Runtype.Api.Http;
@@ -8,7 +10,9 @@ namespace Runtype.Api.Http;
 /// used by every query and the transaction of the call (and by the answer of <c>GET /sessions/{id}</c>, whose events
 /// are read while they are written), closed when the call is answered. Only for the API's actions, and not for those
 /// marked <see cref="NoConnectionPerCallAttribute"/> (event streams, which hold nothing of the database while they
-/// wait: each poll opens its own), nor for calls without a credential (refused before any query).
+/// wait: each poll opens its own), nor for calls without a credential (refused before any query). A call's body is
+/// read in full first (at most <see cref="RequestBodyLimit.MaxBytes"/>, in memory): a client that sends it slowly holds
+/// no connection while it does, so slow or stalled senders cannot empty a server database's pool.
 /// </summary>
 public sealed class DatabaseConnectionPerCall(RequestDelegate next)
 {
@@ -21,6 +25,13 @@ public sealed class DatabaseConnectionPerCall(RequestDelegate next)
         {
             await next(context);
             return;
+        }
+
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        {
+            context.Request.EnableBuffering(bufferThreshold: (int)RequestBodyLimit.MaxBytes);
+            await context.Request.Body.DrainAsync(context.RequestAborted);
+            context.Request.Body.Position = 0;
         }
 
         await using var connection = await database.HoldOpenAsync(context.RequestAborted);

@@ -219,6 +219,62 @@ public abstract class CreateSessionTests(ApiFixture api)
         await AssertNoSessionsAsync(user);
     }
 
+    [Fact]
+    public async Task Bodies_still_arriving_hold_no_database_connection_and_other_calls_go_on()
+    {
+        // More unfinished bodies than a server database's pool has connections (30 in the tests): were each holding one,
+        // the reads below would wait for the pool and be answered 503.
+        const int Unfinished = 40;
+        var user = await api.CreateUserAsync();
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arriving = Enumerable.Range(0, Unfinished).Select(async i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, Wire.Sessions) { Content = new UnfinishedJson($"{{\"prd\":{{\"n\":{i}}}}}", finish.Task) };
+            using var response = await user.Client.SendAsync(request, Token);
+            return response.StatusCode;
+        }).ToArray();
+
+        for (var i = 0; i < 10; i++)
+        {
+            using var list = await user.Client.GetAsync(Wire.Sessions, Token);
+            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+            Assert.Equal(0, (await list.ReadJsonAsync()).GetProperty("pagination").GetProperty("total").GetInt32());
+        }
+
+        Assert.DoesNotContain(arriving, call => call.IsCompleted);
+        finish.SetResult();
+        Assert.All(await Task.WhenAll(arriving), status => Assert.Equal(HttpStatusCode.Created, status));
+        using var after = await user.Client.GetAsync(Wire.Sessions, Token);
+        Assert.Equal(Unfinished, (await after.ReadJsonAsync()).GetProperty("pagination").GetProperty("total").GetInt32());
+    }
+
+    /// <summary>A JSON body sent in two parts: its first byte at once, the rest once <c>finish</c> completes.</summary>
+    private sealed class UnfinishedJson : HttpContent
+    {
+        private readonly byte[] _bytes;
+        private readonly Task _finish;
+
+        public UnfinishedJson(string json, Task finish)
+        {
+            (_bytes, _finish) = (Encoding.UTF8.GetBytes(json), finish);
+            Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(_bytes.AsMemory(0, 1));
+            await stream.FlushAsync();
+            await _finish;
+            await stream.WriteAsync(_bytes.AsMemory(1));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = _bytes.Length;
+            return true;
+        }
+    }
+
     private static async Task AssertNoSessionsAsync(ApiUser user)
     {
         using var list = await user.Client.GetAsync(Wire.Sessions, Token);
