@@ -65,6 +65,8 @@ internal sealed partial class SessionChangeFeed(
                 {
                     _newest = _newest is { } newest && newest > covered ? newest : covered;
                 }
+
+                Forget();
             }
 
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -124,7 +126,34 @@ internal sealed partial class SessionChangeFeed(
         lock (_gate)
         {
             _newest ??= since + EventStreamSettings.ChangeLookback;
-            var forget = _newest.Value - EventStreamSettings.ChangeLookback;
+        }
+
+        Forget();
+    }
+
+    /// <summary>The changes seen and remembered (for tests: the memory stays bounded).</summary>
+    internal int SeenCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _seen.Count;
+            }
+        }
+    }
+
+    /// <summary>Forgets the changes no poll will read again: those older than the lookback before the newest one.</summary>
+    private void Forget()
+    {
+        lock (_gate)
+        {
+            if (_newest is not { } newest)
+            {
+                return;
+            }
+
+            var forget = newest - EventStreamSettings.ChangeLookback;
             foreach (var old in _seen.Where(s => s.Value.At < forget).Select(s => s.Key).ToList())
             {
                 _seen.Remove(old);

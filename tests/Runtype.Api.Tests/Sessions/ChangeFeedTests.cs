@@ -212,6 +212,30 @@ public abstract class ChangeFeedTests(ApiFixture api)
         }
     }
 
+    [Fact]
+    public async Task The_feed_forgets_the_changes_no_poll_reads_again_whether_it_polls_or_listens()
+    {
+        var user = await api.CreateUserAsync();
+        var feed = api.Services.GetRequiredService<SessionChangeFeed>();
+        for (var i = 0; i < 20; i++)
+        {
+            await user.Client.CreateSessionAsync();
+        }
+
+        Assert.True(feed.SeenCount >= 20, $"{feed.SeenCount} changes seen");
+
+        // A minute on (past the listener's silence and the lookback), one more change: only it is remembered.
+        api.Clock.Advance(TimeSpan.FromMinutes(1));
+        await user.Client.CreateSessionAsync();
+        var deadline = DateTime.UtcNow + EventStreamReader.Patience;
+        while (feed.SeenCount != 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{feed.SeenCount} changes still remembered after a minute");
+            api.Clock.Advance(EventStreamSettings.DefaultPollInterval);
+            await Task.Delay(TimeSpan.FromMilliseconds(50), Token);
+        }
+    }
+
     private async Task AppendBehindTheApiAsync(string sessionId, string userId)
     {
         await using var scope = api.Services.CreateAsyncScope();
