@@ -29,7 +29,39 @@ internal static class PostgreSqlPersistence
     }
 
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()).AddInterceptors(RowLocks.Interceptor);
+        options.UseNpgsql(WithDriverDefaults(connectionString), npgsql => npgsql.EnableRetryOnFailure()).AddInterceptors(RowLocks.Interceptor);
+
+    /// <summary>
+    /// Npgsql's two settings for an application that runs the same few statements over and over and leaves no state on
+    /// a connection, unless the connection string sets them itself: <c>Max Auto Prepare</c> (a statement run a few
+    /// times is prepared on its connection, so the server no longer parses and plans it, nor describes its rows, on
+    /// every call) and <c>No Reset On Close</c> (a connection back in the pool is not reset: the service sets nothing on
+    /// it, listens on a connection of its own, outside the pool, and a reset would also drop the prepared statements).
+    /// Set <c>Max Auto Prepare=0</c> behind a pooler that cannot keep prepared statements (PgBouncer before 1.21 in
+    /// transaction mode).
+    /// </summary>
+    internal static string WithDriverDefaults(string connectionString)
+    {
+        // Npgsql takes a keyword in any case, with or without its spaces ("Max Auto Prepare", "MaxAutoPrepare").
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(key => key.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant())
+            .ToHashSet(StringComparer.Ordinal);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.Contains("MAXAUTOPREPARE"))
+        {
+            builder.MaxAutoPrepare = MaxAutoPrepare;
+        }
+
+        if (!given.Contains("NORESETONCLOSE"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>More than the statements the service runs often (about 30).</summary>
+    internal const int MaxAutoPrepare = 64;
 }
 
 /// <summary>
@@ -71,13 +103,18 @@ internal sealed class PostgreSqlDatabaseMigrator(RuntypeDbContext db) : Database
 /// <summary>
 /// The read for a change takes the row's lock (<c>SELECT … FOR UPDATE</c>): a second writer of the same session waits
 /// for the first to commit, then reads its result (instead of racing it to the same event sequence and retrying).
-/// EF Core writes the query; <see cref="RowLocks"/> adds the locking clause to it.
+/// EF Core writes the query (compiled once per model, as the shared read for a change is); <see cref="RowLocks"/> adds
+/// the locking clause to it.
 /// </summary>
 internal sealed class PostgreSqlSessionRepository(RuntypeDbContext db, ChangedSessions changed, TimeProvider clock, PendingMeasurements measurements)
     : SessionRepository(db, changed, clock, measurements)
 {
+    private static readonly CompiledPerModel<Func<RuntypeDbContext, Guid, string, CancellationToken, Task<Session?>>> ByIdForUpdate = new(() =>
+        EF.CompileAsyncQuery((RuntypeDbContext db, Guid id, string userId, CancellationToken _) =>
+            db.Sessions.TagWith(RowLocks.ForUpdate).FirstOrDefault(s => s.Id == id && s.UserId == userId)));
+
     public override Task<Session?> FindAsync(Guid id, string userId, CancellationToken cancellationToken) =>
-        Db.Sessions.TagWith(RowLocks.ForUpdate).FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
+        ByIdForUpdate.For(Db)(Db, id, userId, cancellationToken);
 }
 
 /// <summary>
