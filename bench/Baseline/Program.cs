@@ -17,7 +17,10 @@ if (args.Length != 3)
 }
 
 // On SQLite the same per-connection settings as the service: synchronous=NORMAL (crash-safe in WAL), foreign keys on.
-var database = BenchDatabase.Create(args[0], args[1], sqlitePragmas: "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+// On PostgreSQL the same driver settings as the service's defaults (PostgreSqlPersistence.WithDriverDefaults): a
+// statement run a few times is prepared on its connection, a connection back in the pool is not reset.
+var target = args[0] == "postgresql" ? args[1] + ";Max Auto Prepare=64;No Reset On Close=true" : args[1];
+var database = BenchDatabase.Create(args[0], target, sqlitePragmas: "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
 var port = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
 
 var builder = WebApplication.CreateSlimBuilder();
