@@ -37,8 +37,8 @@ internal static class PostgreSqlPersistence
     /// times is prepared on its connection, so the server no longer parses and plans it, nor describes its rows, on
     /// every call) and <c>No Reset On Close</c> (a connection back in the pool is not reset: the service sets nothing on
     /// it, listens on a connection of its own, outside the pool, and a reset would also drop the prepared statements).
-    /// Set <c>Max Auto Prepare=0</c> behind a pooler that cannot keep prepared statements (PgBouncer before 1.21 in
-    /// transaction mode).
+    /// Set <c>Max Auto Prepare=0</c> behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
+    /// before 1.21, or without <c>max_prepared_statements</c>).
     /// </summary>
     internal static string WithDriverDefaults(string connectionString)
     {
@@ -60,7 +60,7 @@ internal static class PostgreSqlPersistence
         return builder.ConnectionString;
     }
 
-    /// <summary>More than the statements the service runs often (about 30).</summary>
+    /// <summary>Room for every statement the service runs often, on each connection.</summary>
     internal const int MaxAutoPrepare = 64;
 }
 
