@@ -223,7 +223,7 @@ public abstract class CreateSessionTests(ApiFixture api)
     public async Task Bodies_still_arriving_hold_no_database_connection_and_other_calls_go_on()
     {
         // More unfinished bodies than a server database's pool has connections (30 in the tests): were each holding one,
-        // the reads below would wait for the pool and be answered 503.
+        // the reads below would wait for the pool (on PostgreSQL, retried, past the client's timeout).
         const int Unfinished = 40;
         var user = await api.CreateUserAsync();
         var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
