@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Runtype.Infrastructure.Persistence.PostgreSql;
 
@@ -18,6 +19,19 @@ public sealed class PostgreSqlDriverSettingsTests
         Assert.True(settings.NoResetOnClose);
         Assert.Equal(20, settings.MaxPoolSize);
         Assert.Equal("db", settings.Host);
+    }
+
+    [Fact]
+    public void The_service_s_context_connects_with_them()
+    {
+        var options = new DbContextOptionsBuilder<PostgreSqlRuntypeDbContext>();
+        PostgreSqlPersistence.Configure(options, "Host=db;Database=runtype;Username=app");
+        using var db = new PostgreSqlRuntypeDbContext(options.Options);
+
+        var settings = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString());
+
+        Assert.Equal(PostgreSqlPersistence.MaxAutoPrepare, settings.MaxAutoPrepare);
+        Assert.True(settings.NoResetOnClose);
     }
 
     [Theory]
