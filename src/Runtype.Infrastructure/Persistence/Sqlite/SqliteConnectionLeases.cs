@@ -39,6 +39,7 @@ internal sealed class SqliteConnectionLeases(SqliteDatabase database) : IDisposa
 
     private readonly Lock _openingLock = new();
     private Task? _opening;
+    private bool _openInFlight;
     private volatile bool _disposed;
 
     /// <summary>The longest a call waits for a connection: the busy timeout.</summary>
@@ -104,25 +105,18 @@ internal sealed class SqliteConnectionLeases(SqliteDatabase database) : IDisposa
     }
 
     /// <summary>
-    /// Waits for an idle connection (taking its count), with an open in flight all the while: an open whose connection
-    /// went to another call is followed by the next; false after the busy timeout. Throws what an open failed with,
-    /// unless a connection came back meanwhile.
+    /// Waits for an idle connection (taking its count) while one is being opened; false after the busy timeout. Throws
+    /// what the open failed with, unless a connection came back meanwhile.
     /// </summary>
     private async Task<bool> WaitForOneAsync(CancellationToken cancellationToken)
     {
+        var opening = StartOpening();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var available = _available.WaitAsync(Timeout, stop.Token);
-        Task opening;
-        do
+        if (await Task.WhenAny(available, opening) == available || !opening.IsFaulted)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            opening = StartOpening();
-            if (await Task.WhenAny(available, opening) == available)
-            {
-                return await available;
-            }
+            return await available;
         }
-        while (!opening.IsFaulted);
 
         await stop.CancelAsync();
         try
@@ -145,11 +139,12 @@ internal sealed class SqliteConnectionLeases(SqliteDatabase database) : IDisposa
     {
         lock (_openingLock)
         {
-            if (_opening is { IsCompleted: false } running)
+            if (_openInFlight)
             {
-                return running;
+                return _opening!;
             }
 
+            _openInFlight = true;
             var opening = Task.Factory.StartNew(Open, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             _ = opening.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             _opening = opening;
@@ -159,21 +154,31 @@ internal sealed class SqliteConnectionLeases(SqliteDatabase database) : IDisposa
 
     private void Open()
     {
-        if (_disposed)
-        {
-            return;
-        }
-
-        var connection = new StatementCachingSqliteConnection(database.ConnectionString);
+        StatementCachingSqliteConnection? connection = null;
         try
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            connection = new StatementCachingSqliteConnection(database.ConnectionString);
             connection.Open();
             SqlitePragmas.Apply(connection);
         }
         catch
         {
-            connection.Dispose();
+            connection?.Dispose();
             throw;
+        }
+        finally
+        {
+            // Over before its connection is lent: the call that takes it and leaves none idle starts the next open
+            // (were this one still counted in flight, that call would wait on it, and the calls behind it on nothing).
+            lock (_openingLock)
+            {
+                _openInFlight = false;
+            }
         }
 
         Return(connection);
