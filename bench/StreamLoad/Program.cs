@@ -21,6 +21,7 @@ using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
+using Runtype.Bench;
 
 const string SessionsPath = "v1/products/generation/sessions";
 const string MeasuredType = "bench.measured";
@@ -107,8 +108,8 @@ if (options.Seconds > 0)
     delivered = Format(latencies.Length);
     missing = Format(ids.Count - latencies.Length);
     appendRate = Format(ids.Count / loadSeconds, "F0");
-    p50 = Format(Percentile(latencies, 0.50), "F1");
-    p99 = Format(Percentile(latencies, 0.99), "F1");
+    p50 = Format(Percentiles.Of(latencies, 0.50), "F1");
+    p99 = Format(Percentiles.Of(latencies, 0.99), "F1");
     complete = ids.Count == latencies.Length;
     Log($"{ids.Count} appended at {appendRate}/s, {latencies.Length} delivered, p50 {p50} ms, p99 {p99} ms, load client CPU {clientCpu} %");
 }
@@ -292,7 +293,6 @@ static string ReadStatusMegabytes(int pid, string field) =>
         .Select(l => Format(long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, "F0"))
         .FirstOrDefault("-");
 
-static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
 static string Format(double value, string format = "F0") => value.ToString(format, CultureInfo.InvariantCulture);
 

@@ -12,6 +12,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Runtype.Bench;
 
 var options = Options.Parse(args);
 var arrivals = new ConcurrentDictionary<string, (DateTimeOffset Sent, DateTimeOffset Arrived)>(StringComparer.Ordinal);
@@ -62,8 +63,8 @@ Console.WriteLine(string.Join('\t',
     received.Length,
     expected - received.Length,
     (received.Length / span).ToString("F0", CultureInfo.InvariantCulture),
-    Percentile(latencies, 0.50).ToString("F0", CultureInfo.InvariantCulture),
-    Percentile(latencies, 0.99).ToString("F0", CultureInfo.InvariantCulture),
+    Percentiles.Of(latencies, 0.50).ToString("F0", CultureInfo.InvariantCulture),
+    Percentiles.Of(latencies, 0.99).ToString("F0", CultureInfo.InvariantCulture),
     (createdCount / loadSeconds).ToString("F0", CultureInfo.InvariantCulture)));
 await receiver.StopAsync();
 return expected == received.Length ? 0 : 1;
@@ -116,7 +117,6 @@ async Task DrainAsync(int expected)
     }
 }
 
-static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
 internal sealed record Options(string Api, string Key, int Rate, int Seconds, int Warmup, int Endpoints, int Concurrency)
 {

@@ -53,8 +53,8 @@ public sealed partial class ApiKeyUseRecorder(IServiceScopeFactory scopes, Datab
         {
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<ISender>().Send(new RecordApiKeyUse(use.Key, use.Value), stoppingToken);
+                await using var scope = await DatabaseScope.OpenAsync(scopes, stoppingToken);
+                await scope.Get<ISender>().Send(new RecordApiKeyUse(use.Key, use.Value), stoppingToken);
             }
             catch (Exception ex) when (failures.IsUnavailable(ex) && !stoppingToken.IsCancellationRequested)
             {

@@ -60,23 +60,23 @@ public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSet
         int expired;
         do
         {
-            await using var scope = scopes.CreateAsyncScope();
-            expired = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new ExpireSessions(settings.BatchSize), cancellationToken);
+            await using var scope = await DatabaseScope.OpenAsync(scopes, cancellationToken);
+            expired = await scope.Get<ISender>().Send(new ExpireSessions(settings.BatchSize), cancellationToken);
             total += expired;
         }
         while (expired == settings.BatchSize);
 
         int purged;
-        await using (var scope = scopes.CreateAsyncScope())
+        await using (var scope = await DatabaseScope.OpenAsync(scopes, cancellationToken))
         {
-            purged = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new PurgeIdempotencyRecords(), cancellationToken);
+            purged = await scope.Get<ISender>().Send(new PurgeIdempotencyRecords(), cancellationToken);
         }
 
         int deletions;
-        await using (var scope = scopes.CreateAsyncScope())
+        await using (var scope = await DatabaseScope.OpenAsync(scopes, cancellationToken))
         {
             var cutoff = clock.GetUtcNow().UtcDateTime - SessionDeletion.Retention;
-            deletions = await scope.ServiceProvider.GetRequiredService<RuntypeDbContext>().SessionDeletions
+            deletions = await scope.Get<RuntypeDbContext>().SessionDeletions
                 .Where(d => d.DeletedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
         }
 
@@ -84,8 +84,8 @@ public sealed partial class SessionSweeper(IServiceScopeFactory scopes, SweepSet
         int batch;
         do
         {
-            await using var scope = scopes.CreateAsyncScope();
-            batch = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new PurgeWebhookDeliveries(settings.BatchSize), cancellationToken);
+            await using var scope = await DatabaseScope.OpenAsync(scopes, cancellationToken);
+            batch = await scope.Get<ISender>().Send(new PurgeWebhookDeliveries(settings.BatchSize), cancellationToken);
             deliveries += batch;
         }
         while (batch == settings.BatchSize);

@@ -112,9 +112,9 @@ internal sealed partial class SessionChangeFeed(
         }
 
         List<SessionChangeReads.ChangeRow> rows;
-        await using (var scope = scopes.CreateAsyncScope())
+        await using (var scope = await DatabaseScope.OpenAsync(scopes, cancellationToken))
         {
-            var db = scope.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+            var db = scope.Get<RuntypeDbContext>();
             rows = await SessionChangeReads.Since(db, since).TagWith(QueryTag).ToListAsync(cancellationToken);
         }
 

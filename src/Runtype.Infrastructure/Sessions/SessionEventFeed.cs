@@ -7,8 +7,9 @@ using Runtype.Infrastructure.Persistence;
 namespace Runtype.Infrastructure.Sessions;
 
 /// <summary>
-/// The polls of the live streams. Each call opens its own scope, so its own context and connection, and releases
-/// both before it returns: a stream that waits between polls holds nothing of the database. A page is bounded by
+/// The polls of the live streams. Each call opens its own scope, so its own context and connection
+/// (<see cref="DatabaseScope"/>), and releases both before it returns: a stream that waits between polls holds nothing
+/// of the database. A page is bounded by
 /// size as well as by count: the sizes of the next events are read first (small, indexed), and only the events that
 /// fit are read whole, so one poll never loads more than a page however large the events are.
 /// </summary>
@@ -17,8 +18,8 @@ internal sealed class SessionEventFeed(IServiceScopeFactory scopes) : ISessionEv
     public async Task<SessionEventBatch?> ReadAsync(
         Guid sessionId, string userId, long afterSequence, int maxEvents, int maxChars, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+        await using var scope = await DatabaseScope.OpenAsync(scopes, cancellationToken);
+        var db = scope.Get<RuntypeDbContext>();
 
         // The status first, then the events: a session that was terminal when its status was read cannot gain an
         // event after that, so the events read next are all there will ever be.
@@ -53,15 +54,15 @@ internal sealed class SessionEventFeed(IServiceScopeFactory scopes) : ISessionEv
 
     public async Task<Session?> GetSessionAsync(Guid sessionId, string userId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+        await using var scope = await DatabaseScope.OpenAsync(scopes, cancellationToken);
+        var db = scope.Get<RuntypeDbContext>();
         return await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.UserId == userId, cancellationToken);
     }
 
     public async Task<IReadOnlyList<SessionChangeMark>> ReadChangesAsync(string userId, DateTime since, int skip, int limit, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+        await using var scope = await DatabaseScope.OpenAsync(scopes, cancellationToken);
+        var db = scope.Get<RuntypeDbContext>();
         return await SessionChangeReads.Since(db, since, userId)
             .OrderBy(m => m.At).ThenBy(m => m.SessionId).Skip(skip).Take(limit)
             .Select(m => new SessionChangeMark(m.SessionId, m.At, m.Version, m.LastEventSequence, m.Deleted))
@@ -70,8 +71,8 @@ internal sealed class SessionEventFeed(IServiceScopeFactory scopes) : ISessionEv
 
     public async Task<long> LastSequenceAsync(Guid sessionId, DateTime at, bool inclusive, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RuntypeDbContext>();
+        await using var scope = await DatabaseScope.OpenAsync(scopes, cancellationToken);
+        var db = scope.Get<RuntypeDbContext>();
 
         // Read from the end of the log backwards (the (session_id, sequence) index): as far as the events created after `at`.
         return await db.SessionEvents.AsNoTracking()

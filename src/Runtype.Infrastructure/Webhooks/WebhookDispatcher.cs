@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Runtype.Infrastructure.Persistence;
 using Runtype.Application.Webhooks;
 using Runtype.Application.Webhooks.DispatchWebhooks;
 
@@ -107,8 +108,8 @@ internal sealed partial class WebhookDispatcher(
     {
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var mediator = scope.ServiceProvider.GetRequiredService<ISender>();
+            await using var scope = await DatabaseScope.OpenAsync(scopes, stoppingToken);
+            var mediator = scope.Get<ISender>();
             return !look || await mediator.Send(new HasDueWebhookDeliveries(inFlight), stoppingToken)
                 ? await mediator.Send(new ClaimWebhookDeliveries(limit, inFlight), stoppingToken)
                 : WebhookClaim.None;
@@ -198,8 +199,8 @@ internal sealed partial class WebhookDispatcher(
             {
                 try
                 {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<ISender>().Send(new RecordWebhookAttempts([.. batch]), CancellationToken.None);
+                    await using var scope = await DatabaseScope.OpenAsync(scopes, CancellationToken.None);
+                    await scope.Get<ISender>().Send(new RecordWebhookAttempts([.. batch]), CancellationToken.None);
                     break;
                 }
                 catch (Exception ex) when (attempt < RecordAttempts)

@@ -46,6 +46,8 @@ public sealed class TelemetryExportTests : IDisposable
         Assert.True(
             await collector.WaitForAsync("/v1/traces", Patience, traceBytes, OtlpCollector.Utf8("runtype-sessions"), OtlpCollector.Utf8("GET v1/products/generation/sessions/{id")),
             $"no span of the request's trace arrived: {collector.Strings("/v1/traces")}");
+        // db.system: every command after the start runs on a leased SQLite connection (its commands are the
+        // service's own SqliteCommand subclass), so this is the span of one of those.
         Assert.True(
             await collector.WaitForAsync("/v1/traces", Patience, OtlpCollector.Utf8("sqlite")),
             $"no span of a database command arrived: {collector.Strings("/v1/traces")}");

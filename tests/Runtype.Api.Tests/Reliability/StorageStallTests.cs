@@ -11,9 +11,11 @@ namespace Runtype.Api.Tests.Reliability;
 /// A storage stall, for real: the server process's SQLite file lives on a loop-mounted file system that the test
 /// freezes while a write is in flight, so that write blocks in I/O (uninterruptibly) until the thaw. Meanwhile reads of
 /// other sessions and the list answer at once (a key used for the first time included: its lastUsedAt is not written
-/// on the call's path), <c>/health/ready</c> answers within its own bound, a second write gets its 503 within the busy
-/// timeout, and after the thaw the stuck write is complete, the refused one absent, the file intact and the service
-/// back by itself.
+/// on the call's path), a live stream opened meanwhile sends its events, <c>/health/ready</c> answers within its own
+/// bound, a second write gets its 503 within the busy timeout, and no thread-pool thread but the stuck writer's waits
+/// on the frozen file system (the background services' and the streams' reads included: a few blocked pool threads
+/// starve a two-core machine, and every call with them). After the thaw the stuck write is complete, the refused one
+/// absent, the file intact and the service back by itself.
 /// </summary>
 [Collection(ReliabilityCollection.Name)]
 public sealed class StorageStallTests : IAsyncLifetime
@@ -82,6 +84,11 @@ public sealed class StorageStallTests : IAsyncLifetime
         var stuckId = (await writer.CreateSessionAsync()).Id();
         var readId = (await reader.CreateSessionAsync("""{"prd":{"kept":true}}""")).Id();
         var otherId = (await reader.CreateSessionAsync()).Id();
+        using (var appended = await reader.PostJsonAsync($"{Wire.Sessions}/{readId}/events", """{"type":"before the stall"}"""))
+        {
+            Assert.Equal(HttpStatusCode.Created, appended.StatusCode);
+        }
+
         var stateBefore = (await reader.GetSessionAsync(readId)).GetRawText();
 
         // Every call once before the stall: what is measured below is waiting, not a first call's compilation.
@@ -95,6 +102,8 @@ public sealed class StorageStallTests : IAsyncLifetime
         Task<(HttpResponseMessage? Response, TimeSpan Elapsed)> stuck;
         var probes = new List<(string Name, HttpResponseMessage? Response, TimeSpan Elapsed)>();
         var stalledThreads = 0;
+        var poolThreadsInIo = 0;
+        var threadsInIo = "";
         await _fileSystem.FreezeAsync();
         try
         {
@@ -114,12 +123,14 @@ public sealed class StorageStallTests : IAsyncLifetime
                 ("get with a new key", () => fresh.GetAsync($"{Wire.Sessions}/{otherId}", Token)),
                 ("list with a new key", () => fresh.GetAsync(Wire.Sessions, Token)),
                 ("events page", () => reader.GetAsync($"{Wire.Sessions}/{readId}/events?limit=10", Token)),
+                ("stream's first event", () => FirstStreamEventAsync(reader, readId)),
                 ("live", () => anonymous.GetAsync("/health/live", Token)),
                 ("ready", () => anonymous.GetAsync("/health/ready", Token)),
                 ("second write", () => reader.PatchJsonAsync($"{Wire.Sessions}/{readId}", """{"plan":{"refused":true}}""")),
             };
             var answers = await Task.WhenAll(calls.Select(c => Timed(c.Call, GiveUp)));
             probes.AddRange(calls.Zip(answers, (c, a) => (c.Name, a.Response, a.Elapsed)));
+            (poolThreadsInIo, threadsInIo) = await ThreadsStillInIoAsync(_server.ProcessId);
 
             // Still frozen: a read and a probe again (the probe waits for the check still stuck, not a thread more, within its bound).
             var again = new (string Name, Func<Task<HttpResponseMessage>> Call)[]
@@ -152,8 +163,13 @@ public sealed class StorageStallTests : IAsyncLifetime
             }
         }
 
+        if (poolThreadsInIo > 1)
+        {
+            problems.Add($"{poolThreadsInIo} thread-pool threads blocked on the frozen file system, where only the stuck writer's may be");
+        }
+
         var all = string.Join(", ", probes.Select(p => $"{p.Name} {(int?)p.Response?.StatusCode} {p.Elapsed.TotalMilliseconds:0} ms"));
-        Assert.True(problems.Count == 0, $"while one write was stuck in I/O:\n{string.Join('\n', problems)}\n(all: {all})\n{_server.Log}");
+        Assert.True(problems.Count == 0, $"while one write was stuck in I/O:\n{string.Join('\n', problems)}\n(all: {all}; threads in I/O after the calls: {threadsInIo})\n{_server.Log}");
         var refused = probes.Single(p => p.Name == "second write").Response!;
         await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "database_unavailable");
 
@@ -174,11 +190,11 @@ public sealed class StorageStallTests : IAsyncLifetime
         await WaitUntilAsync(() => Task.FromResult(LastUsedAt(database, freshKey) is not null), "the new key's lastUsedAt stored after the thaw");
         Assert.Equal("ok", Scalar(database, "PRAGMA integrity_check"));
 
-        var reads = probes.Where(p => p.Name is not ("ready" or "ready again" or "second write" or "live")).ToList();
+        var reads = probes.Where(p => p.Name is not ("ready" or "ready again" or "second write" or "live" or "stream's first event")).ToList();
         Figures.Report(
-            $"storage stall: one write stuck in I/O {stuckElapsed.TotalSeconds:0.0} s (file system frozen, {stalledThreads} server thread(s) blocked); "
+            $"storage stall: one write stuck in I/O {stuckElapsed.TotalSeconds:0.0} s (file system frozen, {stalledThreads} server thread(s) blocked; after the calls: {threadsInIo}); "
             + $"meanwhile {reads.Count} reads 200 in {reads.Max(r => r.Elapsed).TotalMilliseconds:0} ms at most, "
-            + $"ready {Describe(probes, "ready")} then {Describe(probes, "ready again")}, live {Describe(probes, "live")}, "
+            + $"a stream's first event {Describe(probes, "stream's first event")}, ready {Describe(probes, "ready")} then {Describe(probes, "ready again")}, live {Describe(probes, "live")}, "
             + $"second write {Describe(probes, "second write")} (busy timeout 5 s); after the thaw: stuck write 200 and stored, refused write absent, integrity ok, ready 200");
     }
 
@@ -209,6 +225,50 @@ public sealed class StorageStallTests : IAsyncLifetime
         {
             return (null, clock.Elapsed);
         }
+    }
+
+    /// <summary>Opens the session's live stream and waits for its first event (the one appended before the stall).</summary>
+    private static async Task<HttpResponseMessage> FirstStreamEventAsync(HttpClient client, string sessionId)
+    {
+        await using var stream = await EventStreamReader.OpenAsync(client, sessionId);
+        var first = await stream.NextEventAsync();
+        Assert.Contains("before the stall", first.Data, StringComparison.Ordinal);
+        return new HttpResponseMessage(stream.Response.StatusCode);
+    }
+
+    /// <summary>
+    /// The process's threads that stay in uninterruptible sleep (state D) over five looks 100 ms apart: how many of them
+    /// are the thread pool's, and all of them by name. A thread seen once may only have been faulting a page in.
+    /// </summary>
+    private static async Task<(int PoolThreads, string Names)> ThreadsStillInIoAsync(int processId)
+    {
+        HashSet<string>? stuck = null;
+        for (var look = 0; look < 5; look++)
+        {
+            var now = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var task in Directory.GetDirectories($"/proc/{processId}/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('D'))
+                    {
+                        now.Add($"{Path.GetFileName(task)} {File.ReadAllText(Path.Combine(task, "comm")).Trim()}");
+                    }
+                }
+                catch (IOException)
+                {
+                    // the thread ended
+                }
+            }
+
+            stuck = stuck is null ? now : [.. stuck.Intersect(now)];
+            await Task.Delay(100, Token);
+        }
+
+        var names = stuck!.Select(t => t[(t.IndexOf(' ', StringComparison.Ordinal) + 1)..]).ToList();
+        var described = names.Count == 0 ? "none" : string.Join(", ", names.GroupBy(n => n).Select(g => $"{g.Key} ×{g.Count()}"));
+        return (names.Count(n => n.StartsWith(".NET TP Worker", StringComparison.Ordinal)), described);
     }
 
     /// <summary>How many threads of the process are in uninterruptible sleep (state D), once there is one (at most 10 s).</summary>

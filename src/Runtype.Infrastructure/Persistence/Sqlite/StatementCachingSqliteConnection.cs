@@ -78,6 +78,19 @@ internal sealed class StatementCachingSqliteConnection(string connectionString) 
     /// <summary>What EF Core (or any caller) gets from <see cref="CreateCommand"/>.</summary>
     private sealed class FrontCommand(StatementCachingSqliteConnection connection) : SqliteCommand
     {
+        /// <summary>
+        /// Declared here so that reflection by name finds one <c>Connection</c>: on a subclass of
+        /// <see cref="SqliteCommand"/>, <c>GetProperty("Connection")</c> meets both its own and the one it hides
+        /// (<see cref="System.Data.Common.DbCommand.Connection"/>) and throws, and OpenTelemetry's EF Core instrumentation
+        /// looks the connection up that way: its span of every command on a leased connection lost <c>db.system</c>
+        /// and <c>db.name</c> (<c>TelemetryExportTests</c>).
+        /// </summary>
+        public override SqliteConnection? Connection
+        {
+            get => base.Connection;
+            set => base.Connection = value;
+        }
+
         public override SqliteDataReader ExecuteReader(CommandBehavior behavior)
         {
             if (!ReferenceEquals(Connection, connection) || connection.Rent(CommandText) is not { } cached)
