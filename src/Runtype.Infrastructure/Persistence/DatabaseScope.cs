@@ -21,8 +21,6 @@ internal sealed class DatabaseScope : IAsyncDisposable
         _connection = connection;
     }
 
-    public IServiceProvider Services => _scope.ServiceProvider;
-
     public static async Task<DatabaseScope> OpenAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         var scope = scopes.CreateAsyncScope();

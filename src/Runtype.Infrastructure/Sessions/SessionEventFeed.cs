@@ -9,9 +9,9 @@ namespace Runtype.Infrastructure.Sessions;
 /// <summary>
 /// The polls of the live streams. Each call opens its own scope, so its own context and connection
 /// (<see cref="DatabaseScope"/>), and releases both before it returns: a stream that waits between polls holds nothing
-/// of the database. A page is bounded by
-/// size as well as by count: the sizes of the next events are read first (small, indexed), and only the events that
-/// fit are read whole, so one poll never loads more than a page however large the events are.
+/// of the database. A page is bounded by size as well as by count: the sizes of the next events are read first (small,
+/// indexed), and only the events that fit are read whole, so one poll never loads more than a page however large the
+/// events are.
 /// </summary>
 internal sealed class SessionEventFeed(IServiceScopeFactory scopes) : ISessionEventFeed
 {

@@ -3,9 +3,9 @@ using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Runtype.Infrastructure.Persistence;
 using Runtype.Application.Webhooks;
 using Runtype.Application.Webhooks.DispatchWebhooks;
+using Runtype.Infrastructure.Persistence;
 
 namespace Runtype.Infrastructure.Webhooks;
 
