@@ -73,5 +73,35 @@ public sealed class ProviderSeamTests
         Assert.NotEmpty(typeof(SqlServerRuntypeDbContext).Namespace!);
     }
 
+    /// <summary>
+    /// Work outside an API call (background services, stream polls) holds its connection as a call does, leased on
+    /// SQLite (ADR 0009): in Infrastructure only <see cref="DatabaseScope"/> makes a service scope, so none opens a
+    /// context that would open connections of its own on a thread-pool thread.
+    /// </summary>
+    [Fact]
+    public void Only_the_database_scope_makes_a_service_scope_in_infrastructure()
+    {
+        var outcome = ArchitectureRule.MustNotDependOn(
+            $"Nothing in Infrastructure but {nameof(DatabaseScope)} makes a service scope",
+            () => Types.InAssembly(InfrastructureAssembly).That().DoNotHaveNameStartingWith(nameof(DatabaseScope)),
+            ServiceScopeTypes);
+
+        ArchitectureRule.AssertHolds(outcome, typeof(Infrastructure.Background.SessionSweeper), typeof(Infrastructure.Background.ApiKeyUseRecorder));
+    }
+
+    [Fact]
+    public void Canary_the_scope_rule_reports_the_database_scope_itself()
+    {
+        var outcome = ArchitectureRule.MustNotDependOn(
+            "Canary: DatabaseScope makes no service scope (false by design)",
+            () => Types.InAssembly(InfrastructureAssembly).That().HaveNameStartingWith(nameof(DatabaseScope)),
+            ServiceScopeTypes);
+
+        Assert.Contains(typeof(DatabaseScope).FullName, outcome.Violations);
+    }
+
+    private static readonly string[] ServiceScopeTypes =
+        ["Microsoft.Extensions.DependencyInjection.AsyncServiceScope", "Microsoft.Extensions.DependencyInjection.IServiceScope"];
+
     private static string ProviderNamespace(string folder) => $"{InfrastructureRoot}.Persistence.{folder}";
 }
