@@ -1,8 +1,9 @@
 namespace Runtype.Application.Common;
 
 /// <summary>
-/// The database connection of the current call. Held open, every read and write of the call runs on it: one open of
-/// the connection instead of one per query (the API holds it for each call; see docs/performance.md).
+/// The database connection of the current call, or of a piece of work outside one (a background service's round, a
+/// stream's poll: Infrastructure's <c>DatabaseScope</c>). Held open, every read and write of the scope runs on it: one
+/// open of the connection instead of one per query (the API holds it for each call; see docs/performance.md).
 /// </summary>
 public interface ICallConnection
 {

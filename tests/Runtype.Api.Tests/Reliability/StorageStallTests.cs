@@ -245,23 +245,7 @@ public sealed class StorageStallTests : IAsyncLifetime
         HashSet<string>? stuck = null;
         for (var look = 0; look < 5; look++)
         {
-            var now = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var task in Directory.GetDirectories($"/proc/{processId}/task"))
-            {
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                    if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('D'))
-                    {
-                        now.Add($"{Path.GetFileName(task)} {File.ReadAllText(Path.Combine(task, "comm")).Trim()}");
-                    }
-                }
-                catch (IOException)
-                {
-                    // the thread ended
-                }
-            }
-
+            var now = ThreadsInIo(processId);
             stuck = stuck is null ? now : [.. stuck.Intersect(now)];
             await Task.Delay(100, Token);
         }
@@ -276,19 +260,7 @@ public sealed class StorageStallTests : IAsyncLifetime
     {
         for (var waited = 0; waited < 10_000; waited += 50)
         {
-            var blocked = Directory.GetDirectories($"/proc/{processId}/task").Count(task =>
-            {
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                    return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('D');
-                }
-                catch (IOException)
-                {
-                    return false; // the thread ended
-                }
-            });
-            if (blocked > 0)
+            if (ThreadsInIo(processId).Count is > 0 and var blocked)
             {
                 return blocked;
             }
@@ -297,6 +269,29 @@ public sealed class StorageStallTests : IAsyncLifetime
         }
 
         return 0;
+    }
+
+    /// <summary>The process's threads in uninterruptible sleep (state D) now, each as its id and name.</summary>
+    private static HashSet<string> ThreadsInIo(int processId)
+    {
+        var blocked = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var task in Directory.GetDirectories($"/proc/{processId}/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('D'))
+                {
+                    blocked.Add($"{Path.GetFileName(task)} {File.ReadAllText(Path.Combine(task, "comm")).Trim()}");
+                }
+            }
+            catch (IOException)
+            {
+                // the thread ended
+            }
+        }
+
+        return blocked;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)

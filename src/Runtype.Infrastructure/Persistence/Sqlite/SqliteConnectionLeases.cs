@@ -4,9 +4,10 @@ using Microsoft.Data.Sqlite;
 namespace Runtype.Infrastructure.Persistence.Sqlite;
 
 /// <summary>
-/// Open SQLite connections lent to API calls, one per call (<see cref="SqliteCallConnection"/>), and kept open between
-/// calls, so that the statements each one has compiled are reused (<see cref="StatementCachingSqliteConnection"/>).
-/// Microsoft.Data.Sqlite pools the native connections too, but closing a connection object finalizes its statements.
+/// Open SQLite connections lent to API calls and to the work outside them (<see cref="DatabaseScope"/>), one per call or
+/// scope (<see cref="SqliteCallConnection"/>), and kept open between calls, so that the statements each one has compiled
+/// are reused (<see cref="StatementCachingSqliteConnection"/>). Microsoft.Data.Sqlite pools the native connections too,
+/// but closing a connection object finalizes its statements.
 /// </summary>
 /// <remarks>
 /// <para>

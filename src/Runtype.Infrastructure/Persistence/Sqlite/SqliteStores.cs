@@ -17,8 +17,8 @@ internal sealed class SqliteUnitOfWork(RuntypeDbContext db, SqliteWriteGate gate
 }
 
 /// <summary>
-/// A call's connection is lent from <see cref="SqliteConnectionLeases"/>: it stays open between calls and keeps the
-/// statements it has compiled (ADR 0005).
+/// A call's connection (or a <see cref="DatabaseScope"/>'s) is lent from <see cref="SqliteConnectionLeases"/>: it stays
+/// open between calls and keeps the statements it has compiled (ADR 0005); no thread-pool thread opens one (ADR 0009).
 /// </summary>
 internal sealed class SqliteCallConnection(RuntypeDbContext db, SqliteConnectionLeases leases, SqliteDatabase database) : CallConnection(db)
 {
